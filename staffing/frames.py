@@ -1,0 +1,159 @@
+"""The CSV files of the centre folder and of the CONTRACT: columns, readers, checks.
+
+Every reader names the file, the line number (the header is line 1) and the column of the
+first problem it finds, through :class:`staffing.errors.InputError`. Files must be UTF-8;
+the byte-order mark that Excel's "CSV UTF-8" writes is accepted.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import io
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from staffing.errors import InputError
+
+UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """The columns a CSV file must have, may have, and the prefix of free note columns."""
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    note_prefix: str = "note"
+
+
+AGENTS = Columns(("agent", "team", "line"), ("name", "skills", "contract_hours", "start_date", "end_date"))
+HISTORY = Columns(("line", "start", "contacts"), ("traffic",))
+EVENTS = Columns(("name", "start", "end", "traffic"), ("day",))
+CALENDAR = Columns(("date", "kind"), ("name",))
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One data row: its line number in the file and its cells by column name."""
+
+    line: int
+    cells: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return self.cells.get(column, "").strip()
+
+
+def read_text(path: Path) -> str:
+    """The file's text, or an :class:`InputError` for a missing, empty or non-UTF-8 file."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, None, None, "file not found") from None
+    except IsADirectoryError:
+        raise InputError(path, None, None, "is a folder, not a file") from None
+    if data.startswith(UTF16_BOMS):
+        raise InputError(path, 1, "encoding", "file is UTF-16; save it as UTF-8 (Excel: 'CSV UTF-8')")
+    if data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise InputError(
+            path, line, "encoding",
+            f"not UTF-8 (byte 0x{data[error.start]:02x}, GBK?); save the file as UTF-8 (Excel: 'CSV UTF-8')",
+        ) from None
+    if "\ufeff" in text:
+        line = text.count("\n", 0, text.index("\ufeff")) + 1
+        raise InputError(path, line, "encoding", "stray byte-order mark inside the file (two files pasted together?)")
+    if not text.strip():
+        raise InputError(path, None, None, "file is empty")
+    return text
+
+
+def read_rows(path: Path, columns: Columns) -> Iterator[Row]:
+    """Rows of a CSV file with its header checked against ``columns``; blank lines skipped."""
+    text = read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except csv.Error as error:
+        raise InputError(path, 1, None, f"not a CSV header: {error}") from None
+    seen: set[str] = set()
+    known = columns.required + columns.optional
+    for name in header:
+        if name in seen:
+            raise InputError(path, 1, name, "column appears twice")
+        seen.add(name)
+        if name not in known and not name.startswith(columns.note_prefix):
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"expected {', '.join(known)}"
+            raise InputError(path, 1, name or "(blank)", f"unknown column; {hint} "
+                             f"(free columns must start with {columns.note_prefix!r})")
+    for name in columns.required:
+        if name not in seen:
+            raise InputError(path, 1, name, f"missing column (header needs {', '.join(columns.required)})")
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise InputError(path, reader.line_num, None, f"malformed CSV: {error}") from None
+        if not cells or all(not c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            raise InputError(path, reader.line_num, None,
+                             f"row has {len(cells)} fields, the header has {len(header)}")
+        yield Row(reader.line_num, dict(zip(header, cells)))
+
+
+# --- cell parsers: raise InputError naming the row and column ------------------------------
+
+
+def cell(path: Path, row: Row, column: str, parse: Callable[[str], Any], *, required: bool = True) -> Any:
+    """Parse one cell; an empty optional cell gives ``None``."""
+    text = row.get(column)
+    if not text:
+        if required:
+            raise InputError(path, row.line, column, "missing value")
+        return None
+    try:
+        return parse(text)
+    except ValueError as error:
+        raise InputError(path, row.line, column, str(error)) from None
+
+
+def parse_date_text(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def parse_datetime_text(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a local date-time (YYYY-MM-DDTHH:MM)") from None
+    if value.tzinfo is not None:
+        raise ValueError(f"{text!r} has a time zone; write the centre's local time")
+    return value
+
+
+def non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{text!r} is not a finite number")
+    if value < 0:
+        raise ValueError(f"{text} is negative")
+    return value
