@@ -74,5 +74,40 @@ def validate(centre: Path, start: dt.date | None, end: dt.date | None) -> None:
     click.echo("OK: the centre folder is valid.")
 
 
+@main.command("forecast")
+@centre_argument
+@click.option("--start", callback=_date, required=True, help="First service day to forecast (YYYY-MM-DD).")
+@click.option("--end", callback=_date, required=True, help="Last service day to forecast (YYYY-MM-DD).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("forecast.csv"),
+              show_default=True, help="Where to write forecast.csv.")
+@click.option("--level", type=click.IntRange(50, 99), default=80, show_default=True,
+              help="Prediction interval in percent (80 = the 10%-90% band).")
+def forecast_command(centre: Path, start: dt.date, end: dt.date, out: Path, level: int) -> None:
+    """Forecast hourly contacts for every line, with a calibrated band.
+
+    Normal days: level x weekday x hour of day, with Chinese public holidays and make-up
+    working days as special days. Peak windows in events.csv: the past peaks'
+    contacts-per-traffic ratio times the campaign's traffic target, cross-checked with the
+    past uplift, split by day and hour with the peak days' own profile.
+
+    \b
+    Example:
+      staffing forecast data/example --start 2026-08-01 --end 2026-08-31 --out forecast.csv
+    """
+    result = staffing.forecast(staffing.load_centre(centre), start, end, level=level)
+    staffing.write_forecast(result, out)
+    frame = result.frame
+    for line in result.lines:
+        rows = frame[frame["line"] == line.line]
+        click.echo(f"{line.line}: {len(rows)} hours, {rows['contacts'].sum():,.0f} contacts "
+                   f"({rows['low'].sum():,.0f}-{rows['high'].sum():,.0f} summed {level}% band; "
+                   f"band calibrated on {line.band.samples} backtest hours)")
+    for report in result.peaks:
+        click.echo(report.describe())
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(f"Wrote {out}")
+
+
 if __name__ == "__main__":
     main()

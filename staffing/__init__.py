@@ -7,13 +7,16 @@ from staffing.calendar import WorkCalendar, centre_calendar, service_day_of, ser
 from staffing.centre import load_centre
 from staffing.domain import Agent, Centre, Event, Line, Rules, ShiftTemplate, Team
 from staffing.errors import CalendarError, InputError, StaffingError
+from staffing.forecast import FORECAST_COLUMNS, ForecastResult, forecast
 from staffing.summary import summarise
 
 __all__ = [
+    "FORECAST_COLUMNS",
     "Agent",
     "CalendarError",
     "Centre",
     "Event",
+    "ForecastResult",
     "InputError",
     "Line",
     "Rules",
@@ -22,9 +25,18 @@ __all__ = [
     "Team",
     "WorkCalendar",
     "centre_calendar",
+    "forecast",
     "load_centre",
     "service_day_of",
     "service_windows",
     "slot_starts",
     "summarise",
+    "write_forecast",
 ]
+
+
+def write_forecast(result: ForecastResult, path) -> None:
+    """Write ``forecast.csv`` (CONTRACT columns) atomically."""
+    from staffing.frames import write_table
+
+    write_table(result.frame, path, FORECAST_COLUMNS)

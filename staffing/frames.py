@@ -12,7 +12,7 @@ import datetime as dt
 import difflib
 import io
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,3 +157,67 @@ def non_negative(text: str) -> float:
     if value < 0:
         raise ValueError(f"{text} is negative")
     return value
+
+
+# --- CONTRACT tables the product writes (and reads back) ----------------------------------
+
+FORECAST = Columns(("line", "start", "end", "contacts"), ("low", "high"))
+
+
+def format_datetimes(series):
+    """ISO 8601 local time to the minute, as the CONTRACT writes every datetime."""
+    return series.dt.strftime("%Y-%m-%dT%H:%M")
+
+
+def write_table(frame, path: Path, columns: list[str]) -> None:
+    """Write a CONTRACT table atomically: datetimes as ``YYYY-MM-DDTHH:MM``, nothing else changed."""
+    import pandas as pd
+
+    from staffing.io import atomic_write
+
+    out = frame[columns].copy()
+    for name in columns:
+        if pd.api.types.is_datetime64_any_dtype(out[name]):
+            out[name] = format_datetimes(out[name])
+    with atomic_write(path) as handle:
+        out.to_csv(handle, index=False, lineterminator="\n")
+
+
+def read_forecast(path: Path, lines: Iterable[str]):
+    """A ``forecast.csv`` (the product's or a hand-made one), checked row by row.
+
+    ``low``/``high`` are optional; where given they must bracket ``contacts``. Intervals of a
+    line must not overlap and must end after they start.
+    """
+    import pandas as pd
+
+    known = set(lines)
+    records = []
+    for row in read_rows(path, FORECAST):
+        line = cell(path, row, "line", lambda t: t)
+        if line not in known:
+            raise InputError(path, row.line, "line",
+                             f"{line!r} is not a line in centre.toml ({', '.join(sorted(known))})")
+        start = cell(path, row, "start", parse_datetime_text)
+        end = cell(path, row, "end", parse_datetime_text)
+        if end <= start:
+            raise InputError(path, row.line, "end", f"{end.isoformat(timespec='minutes')} is not after start")
+        contacts = cell(path, row, "contacts", non_negative)
+        low = cell(path, row, "low", non_negative, required=False)
+        high = cell(path, row, "high", non_negative, required=False)
+        if low is not None and low > contacts + 1e-9:
+            raise InputError(path, row.line, "low", f"{low:g} is above contacts {contacts:g}")
+        if high is not None and high < contacts - 1e-9:
+            raise InputError(path, row.line, "high", f"{high:g} is below contacts {contacts:g}")
+        records.append((line, start, end, contacts, low, high, row.line))
+    if not records:
+        raise InputError(path, None, None, "no rows (only a header)")
+    frame = pd.DataFrame.from_records(records, columns=["line", "start", "end", "contacts", "low", "high", "row"])
+    frame = frame.sort_values(["line", "start"], kind="stable").reset_index(drop=True)
+    overlap = frame["line"].eq(frame["line"].shift()) & (frame["start"] < frame["end"].shift())
+    if overlap.any():
+        at = frame[overlap].iloc[0]
+        raise InputError(path, int(at["row"]), "start",
+                         f"{at['start'].isoformat(timespec='minutes')} overlaps the previous interval "
+                         f"of line {at['line']}")
+    return frame.drop(columns="row")
