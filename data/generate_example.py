@@ -70,7 +70,7 @@ PEAKS = (
 COMING = Peak("818-2026", dt.date(2026, 8, 8), dt.date(2026, 8, 20), dt.date(2026, 8, 18), 4.2, None)
 COMING_TRAFFIC_GROWTH = 1.25  # the campaign's traffic target over last year's 818
 
-BASE = {"online": 1350.0, "hotline": 260.0}
+BASE = {"online": 1350.0, "hotline": 180.0}
 WEEKLY = {"online": (1.08, 1.04, 1.00, 0.98, 0.96, 0.94, 1.00),
           "hotline": (1.15, 1.05, 1.00, 0.97, 0.93, 0.90, 0.90)}
 PEAK_SHARE = {"online": 1.0, "hotline": 0.3}  # how much of the uplift reaches each line
@@ -84,7 +84,7 @@ HOTLINE = {9: 14.0, 10: 15.5, 11: 13.0, 12: 9.0, 13: 11.0, 14: 14.0, 15: 13.0, 1
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 GIVEN = "芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉玲宇浩凯健俊帆雪琳晨欣怡婷"
-TEAMS = {"H1": ("hotline", 4), "H2": ("hotline", 4), "O1": ("online", 7), "O2": ("online", 7),
+TEAMS = {"H1": ("hotline", 5), "H2": ("hotline", 5), "O1": ("online", 7), "O2": ("online", 7),
          "O3": ("online", 7), "O4": ("online", 7), "O5": ("online", 6)}
 
 

@@ -95,12 +95,13 @@ class TestExampleForecast:
         late = day[day.index.hour.isin([22, 23, 0])].sum() / day.sum()
         assert late > 0.15 and day.sum() > 3 * normal.sum()
 
-    def test_peak_report_ratio_and_cross_check(self, august) -> None:
+    def test_peak_report_ratio_and_cross_check(self, august, example) -> None:
         """The window total comes from the ratio (blended with the uplift by track record),
         and the report carries both totals and their disagreement."""
         report = next(p for p in august.peaks if p.line == "online")
         assert report.method == "ratio+uplift" and len(report.past) == 7
-        assert report.total_ratio == pytest.approx(report.ratio * 9_720_000)
+        target = next(e.traffic for e in example.events if e.name == "818-2026")
+        assert report.total_ratio == pytest.approx(report.ratio * target)
         assert report.total_uplift is not None and abs(report.disagreement) < 0.25
         low, high = sorted((report.total_ratio, report.total_uplift))
         assert low <= report.total_used <= high
