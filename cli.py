@@ -109,5 +109,43 @@ def forecast_command(centre: Path, start: dt.date, end: dt.date, out: Path, leve
     click.echo(f"Wrote {out}")
 
 
+@main.command("requirements")
+@centre_argument
+@click.option("--forecast", "forecast_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="forecast.csv (from `staffing forecast`, or made by hand).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("requirements.csv"),
+              show_default=True, help="Where to write requirements.csv.")
+@click.option("--staff-to", type=click.Choice(["mean", "high"]), default=None,
+              help="Staff to the forecast (mean) or its upper band (high); default: each line's target.staff_to.")
+def requirements_command(centre: Path, forecast_path: Path, out: Path, staff_to: str | None) -> None:
+    """Agents needed on the line in every planning slot, per line.
+
+    Voice: Erlang C for the 3-ring target and Erlang A with caller patience for the
+    abandonment ceiling (how "100% connection rate" is read). Chat: agents holding up to k
+    chats that slow down as they hold more. The per-agent daily cap gives each day's
+    minimum headcount on the line.
+
+    \b
+    Example:
+      staffing requirements data/example --forecast forecast.csv --out requirements.csv
+    """
+    loaded = staffing.load_centre(centre)
+    result = staffing.requirements(loaded, staffing.read_forecast(forecast_path, loaded), staff_to=staff_to)
+    staffing.write_requirements(result, out)
+    daily = result.daily()
+    for line, days in daily.groupby("line"):
+        capped = days[days["day_binding"] == "daily cap"]
+        click.echo(f"{line}: {len(result.frame[result.frame['line'] == line])} slots over {len(days)} days, "
+                   f"staffed to the {result.staff_to[line]}; peak {days['peak_required'].max()} on the line, "
+                   f"{days['agent_hours'].sum():,.0f} agent-hours; daily cap binds on {len(capped)} day(s)")
+        busiest = days.sort_values("agent_hours", ascending=False).head(3)
+        for _, day in busiest.iterrows():
+            click.echo(f"  {day['service_day']}: {day['contacts']:,.0f} contacts, peak {day['peak_required']}, "
+                       f"{day['agent_hours']:,.0f} agent-hours, at least {day['day_min_agents']} working (daily cap)")
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(f"Wrote {out}")
+
+
 if __name__ == "__main__":
     main()

@@ -8,10 +8,12 @@ from staffing.centre import load_centre
 from staffing.domain import Agent, Centre, Event, Line, Rules, ShiftTemplate, Team
 from staffing.errors import CalendarError, InputError, StaffingError
 from staffing.forecast import FORECAST_COLUMNS, ForecastResult, forecast
+from staffing.requirements import REQUIREMENTS_COLUMNS, RequirementsResult, requirements
 from staffing.summary import summarise
 
 __all__ = [
     "FORECAST_COLUMNS",
+    "REQUIREMENTS_COLUMNS",
     "Agent",
     "CalendarError",
     "Centre",
@@ -19,6 +21,7 @@ __all__ = [
     "ForecastResult",
     "InputError",
     "Line",
+    "RequirementsResult",
     "Rules",
     "ShiftTemplate",
     "StaffingError",
@@ -27,12 +30,31 @@ __all__ = [
     "centre_calendar",
     "forecast",
     "load_centre",
+    "read_forecast",
+    "requirements",
     "service_day_of",
     "service_windows",
     "slot_starts",
     "summarise",
     "write_forecast",
+    "write_requirements",
 ]
+
+
+def read_forecast(path, centre: Centre):
+    """Read a ``forecast.csv`` for ``centre`` (row-by-row checks; exit 2 on bad input)."""
+    from pathlib import Path
+
+    from staffing.frames import read_forecast as _read
+
+    return _read(Path(path), centre.lines)
+
+
+def write_requirements(result: RequirementsResult, path) -> None:
+    """Write ``requirements.csv`` (CONTRACT columns first, then the evidence) atomically."""
+    from staffing.frames import write_table
+
+    write_table(result.frame, path, REQUIREMENTS_COLUMNS)
 
 
 def write_forecast(result: ForecastResult, path) -> None:
