@@ -108,7 +108,7 @@ def test_erlang_b_table_values() -> None:
     # By hand: B(1, 1) = 1/2, B(2, 2) = 2 / (1 + 2 + 2) = 0.4.
     assert erlang_b(1, 1.0) == pytest.approx(0.5, rel=1e-14)
     assert erlang_b(2, 2.0) == pytest.approx(0.4, rel=1e-14)
-    # Values quoted in the brief, checked against the recursion.
+    # Commonly quoted values, checked against the recursion.
     assert erlang_b(10, 5.0) == pytest.approx(0.01838457034, rel=1e-9)
     assert erlang_b(100, 80.0) == pytest.approx(0.0039920286, rel=1e-8)
 
