@@ -221,3 +221,57 @@ def read_forecast(path: Path, lines: Iterable[str]):
                          f"{at['start'].isoformat(timespec='minutes')} overlaps the previous interval "
                          f"of line {at['line']}")
     return frame.drop(columns="row")
+
+
+REQUIREMENTS = Columns(("line", "start", "end", "required"),
+                       ("floor", "contacts", "rate_per_hour", "service_level", "p_abandon", "avg_wait_s", "occupancy",
+                        "binding", "service_day", "day_contacts", "day_min_agents", "day_binding",
+                        "required_k_servers"))
+
+
+def read_requirements(path: Path, lines: Iterable[str]):
+    """A ``requirements.csv`` (the product's, or hand-made: ``line,start,end,required[,floor]``).
+
+    Returns ``line,start,end,required,floor,day_min_agents`` (``floor`` and
+    ``day_min_agents`` are NaN where the file has none; the roster fills in the line's
+    ``min_agents`` and no daily minimum).
+    """
+    import pandas as pd
+
+    known = set(lines)
+    records = []
+    for row in read_rows(path, REQUIREMENTS):
+        line = cell(path, row, "line", lambda t: t)
+        if line not in known:
+            raise InputError(path, row.line, "line",
+                             f"{line!r} is not a line in centre.toml ({', '.join(sorted(known))})")
+        start = cell(path, row, "start", parse_datetime_text)
+        end = cell(path, row, "end", parse_datetime_text)
+        if end <= start:
+            raise InputError(path, row.line, "end", f"{end.isoformat(timespec='minutes')} is not after start")
+        required = cell(path, row, "required", whole)
+        floor = cell(path, row, "floor", whole, required=False)
+        day_min = cell(path, row, "day_min_agents", whole, required=False)
+        if floor is not None and floor > required:
+            raise InputError(path, row.line, "floor", f"{floor} is above required {required}")
+        records.append((line, start, end, required, floor, day_min, row.line))
+    if not records:
+        raise InputError(path, None, None, "no rows (only a header)")
+    frame = pd.DataFrame.from_records(records, columns=["line", "start", "end", "required", "floor",
+                                                        "day_min_agents", "row"])
+    frame = frame.sort_values(["line", "start"], kind="stable").reset_index(drop=True)
+    overlap = frame["line"].eq(frame["line"].shift()) & (frame["start"] < frame["end"].shift())
+    if overlap.any():
+        at = frame[overlap].iloc[0]
+        raise InputError(path, int(at["row"]), "start",
+                         f"{at['start'].isoformat(timespec='minutes')} overlaps the previous interval "
+                         f"of line {at['line']}")
+    return frame.drop(columns="row")
+
+
+def whole(text: str) -> int:
+    """A non-negative whole number (``3`` or ``3.0``)."""
+    value = non_negative(text)
+    if value != int(value):
+        raise ValueError(f"{text!r} is not a whole number")
+    return int(value)

@@ -1,0 +1,35 @@
+"""The roster engine: named shifts, rest days, meals and breaks, one away at a time.
+
+``roster(centre, requirements, start, end)`` builds the :class:`RosterProblem` and solves it
+in two stages with OR-Tools CP-SAT (see ``solve.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from staffing.domain import Centre
+from staffing.roster.problem import Leave, RosterProblem, build_problem
+from staffing.roster.solve import ROSTER_COLUMNS, InfeasibleError, NoRosterFoundError, Progress, RosterResult, solve
+
+
+def roster(centre: Centre, requirements: pd.DataFrame, start: dt.date, end: dt.date, *,
+           leave: tuple[Leave, ...] = (), time_limit_s: float = 60.0, seed: int = 0, workers: int = 1,
+           progress: Progress | None = None) -> RosterResult:
+    """The named roster for service days ``start``..``end``.
+
+    Raises
+    ------
+    InfeasibleError
+        No roster keeps the hard rules (exit 3); the message names teams, days, intervals and rules.
+    NoRosterFoundError
+        Nothing found within ``time_limit_s`` (exit 4).
+    """
+    problem = build_problem(centre, requirements, start, end, leave)
+    return solve(problem, time_limit_s=time_limit_s, seed=seed, workers=workers, progress=progress)
+
+
+__all__ = ["ROSTER_COLUMNS", "InfeasibleError", "Leave", "NoRosterFoundError", "RosterProblem", "RosterResult",
+           "build_problem", "roster", "solve"]

@@ -1,0 +1,179 @@
+"""Why no roster exists: explanations a supervisor can act on (team, day, intervals, rules).
+
+Cheap arithmetic checks come first (no solver). When the day-level model is infeasible the
+floor and rest-day rules are made elastic (each may be broken at a price) and the broken
+ones, found by minimising the breakage, are the conflict; a second solve confirms that
+relaxing exactly those makes the model feasible.
+"""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from staffing.domain import clock
+from staffing.roster.problem import RosterProblem
+from staffing.roster.rules import (
+    add_away_channel,
+    add_max_consecutive_working_days,
+    add_min_rest_between_shifts,
+    add_one_shift_per_day,
+    rest_days_needed,
+)
+from staffing.roster.variables import create_day_vars
+
+
+def _span(p: RosterProblem, slots: list[int]) -> str:
+    """``07:00-08:20`` style runs of slot indices."""
+    runs, start = [], None
+    for i, k in enumerate(slots):
+        if start is None:
+            start = k
+        if i + 1 == len(slots) or slots[i + 1] != k + 1:
+            runs.append(f"{clock(start * p.slot_min)}-{clock((k + 1) * p.slot_min)}")
+            start = None
+    return ", ".join(runs)
+
+
+def quick_checks(p: RosterProblem) -> list[str]:
+    """Conflicts visible without a solver."""
+    conflicts = []
+    for line in p.lines:
+        members = p.line_agents(line)
+        for d, day in enumerate(p.days):
+            short_slots = []
+            for k in range(p.slots_per_axis):
+                floor = int(p.floor[line][d, k])
+                if not floor:
+                    continue
+                able = sum(1 for a in members if p.available[a, d] and any(
+                    p.allowed[a, s] and p.shift_slots(t)[0] <= k < p.shift_slots(t)[1]
+                    for s, t in enumerate(p.templates)))
+                if able < floor:
+                    short_slots.append(k)
+            if short_slots:
+                conflicts.append(f"coverage: line {line} on {day} {_span(p, short_slots)}: the floor needs at least "
+                                 f"{int(p.floor[line][d, short_slots[0]])} on the line but no available agent has a "
+                                 "shift template covering it (add a template, or fewer on leave that day)")
+    for a, agent in enumerate(p.agents):
+        for (year, month), (days, owed) in rest_days_needed(p, a).items():
+            if owed > len(days):
+                conflicts.append(f"rest_days_per_month: agent {agent.id} is owed {owed} rest days in "
+                                 f"{year}-{month:02d} "
+                                 f"but is available on only {len(days)} days of the horizon")
+    limit = p.rules.max_on_leave_per_team_per_day
+    for team in p.centre.teams.values():
+        members = p.team_agents(team.id)
+        for d, day in enumerate(p.days):
+            away = [p.agents[a].id for a in members if (a, d) in p.leave]
+            if len(away) > limit:
+                conflicts.append(f"max_on_leave_per_team_per_day: team {team.id} on {day} has {len(away)} on approved "
+                                 f"leave ({', '.join(away)}); the rule allows {limit}")
+    return conflicts
+
+
+def diagnose(p: RosterProblem, *, time_limit_s: float = 20.0, seed: int = 0) -> list[str]:
+    """Elastic solve: which floors (line, day, intervals) and which rest-day rules must give."""
+    model = cp_model.CpModel()
+    v = create_day_vars(model, p)
+    for rule in (add_one_shift_per_day, add_max_consecutive_working_days, add_min_rest_between_shifts,
+                 add_away_channel):
+        rule(model, v, p)
+    slack_terms = []
+    floor_slack: dict[tuple[str, int, int], cp_model.IntVar] = {}
+    spd = 1440 // p.slot_min
+    for line in p.lines:
+        members = p.line_agents(line)
+        teams = {p.agents[a].team for a in members}
+        for d in range(len(p.days)):
+            for k in range(p.slots_per_axis):
+                floor = int(p.floor[line][d, k])
+                if not floor:
+                    continue
+                u = d * spd + k
+                present = [v.shift[a, e, s] for a in members for e in (d - 1, d) for s, t in enumerate(p.templates)
+                           if (a, e, s) in v.shift and p.shift_slots(t)[0] <= k + (d - e) * spd < p.shift_slots(t)[1]]
+                away = [v.away[t][u] for t in teams if u in v.away.get(t, {})]
+                slack = model.new_int_var(0, floor, f"floor_slack[{line},{d},{k}]")
+                model.add(sum(present) - sum(away) + slack >= floor)
+                floor_slack[line, d, k] = slack
+                slack_terms.append(slack)
+    rest_slack = {}
+    for a in range(len(p.agents)):
+        for (year, month), (days, owed) in rest_days_needed(p, a).items():
+            if owed:
+                slack = model.new_int_var(0, owed, f"rest_slack[{a},{year}-{month}]")
+                model.add(sum(v.rest[a, d] for d in days) + slack >= owed)
+                rest_slack[a, year, month] = slack
+                slack_terms.append(slack)
+    model.minimize(sum(slack_terms))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.random_seed = seed
+    solver.parameters.num_workers = 1
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return ["the day-level rules (one shift per day, consecutive days, rest between shifts, the away channel) "
+                "conflict among themselves; check the shift templates and the rules in centre.toml"]
+    conflicts = []
+    for line in p.lines:
+        for d, day in enumerate(p.days):
+            broken = [k for k in range(p.slots_per_axis) if (line, d, k) in floor_slack
+                      and solver.value(floor_slack[line, d, k]) > 0]
+            if broken:
+                worst = max(solver.value(floor_slack[line, d, k]) for k in broken)
+                conflicts.append(f"coverage: line {line} on {day} {_span(p, broken)}: up to {worst} short of the floor "
+                                 "once rest days, consecutive-day limits, rest between shifts and one-away meals and "
+                                 "breaks are kept (more agents, another shift template, or fewer on leave)")
+    for (a, year, month), slack in rest_slack.items():
+        if solver.value(slack) > 0:
+            conflicts.append(f"rest_days_per_month: agent {p.agents[a].id} would lose {solver.value(slack)} "
+                             f"rest day(s) "
+                             f"in {year}-{month:02d} to keep the line covered")
+    if not conflicts:
+        conflicts.append("the hard rules conflict, but the elastic solve found no single rule to blame within "
+                         f"{time_limit_s:.0f} s; try a shorter horizon to narrow it down")
+    else:
+        confirmed = _confirm(model, floor_slack, rest_slack, solver, time_limit_s, seed)
+        conflicts.append("confirmed: relaxing exactly these makes a roster possible" if confirmed else
+                         "not confirmed by a second solve within the time limit; treat as the likely conflict")
+    return conflicts
+
+
+def _confirm(model: cp_model.CpModel, floor_slack: dict, rest_slack: dict, solver: cp_model.CpSolver,
+             time_limit_s: float, seed: int) -> bool:
+    """Second solve: every slack not used in the first is fixed to 0, so the model is feasible
+    only if the named rules are indeed the ones that must give."""
+    check = model.clone()
+    for slack in [*floor_slack.values(), *rest_slack.values()]:
+        if solver.value(slack) == 0:
+            check.add(check.get_int_var_from_proto_index(slack.index) == 0)
+    check.clear_objective()
+    second = cp_model.CpSolver()
+    second.parameters.max_time_in_seconds = time_limit_s
+    second.parameters.random_seed = seed
+    second.parameters.num_workers = 1
+    return second.solve(check) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def explain_day(p: RosterProblem, line: str, d: int, work: list, present) -> list[str]:
+    """Why meals and breaks cannot be placed on one line-day: each team's away channel load."""
+    day = p.days[d]
+    out = []
+    for team in p.centre.teams.values():
+        if team.line != line:
+            continue
+        members = [w for w in work if p.agents[w.agent].team == team.id]
+        if not members:
+            continue
+        meals = sum(p.templates[w.template].meals for w in members)
+        breaks = sum(p.templates[w.template].breaks for w in members)
+        need = meals * p.rules.meal_min + breaks * p.rules.break_min
+        windows = sorted({str(p.templates[w.template].meal_window) for w in members
+                          if p.templates[w.template].meal_window is not None})
+        codes = sorted({p.templates[w.template].code for w in members})
+        out.append(f"max_away + meal_window + coverage: team {team.id} on {day}: {len(members)} working "
+                   f"({', '.join(codes)}) need {meals} meal(s) of {p.rules.meal_min} min inside "
+                   f"{', '.join(windows)} and "
+                   f"{breaks} break(s) of {p.rules.break_min} min ({need} away-minutes), but only "
+                   f"{p.rules.max_away_per_team} may be away at a time while the line keeps its floor")
+    return out or [f"coverage: line {line} on {day}: meals and breaks cannot be placed while keeping the floor"]

@@ -1,0 +1,261 @@
+"""``solve(problem)``: the roster in two stages (DOMAIN section 7).
+
+1. Days (whole horizon): which template each agent works each day, or rest, with every
+   day-level rule, and coverage against a relaxed away channel per team (it holds every
+   meal and break, never more than `max_away` at a time). Its proven bound is a lower bound
+   on the whole problem, since any full roster satisfies the relaxation.
+2. Breaks (each line, each service day): meals and breaks placed exactly in the fixed
+   shifts, at most `max_away` of a team away, the floor kept, shortfall minimised.
+
+The roster's objective is re-evaluated on the final roster with the exact on-line staffing;
+its gap is measured against stage 1's bound and it is called optimal only when the two meet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from staffing.errors import StaffingError
+from staffing.roster.breaks import BREAK_RULES, Assignment, BreakVars, add_day_coverage
+from staffing.roster.problem import RosterProblem
+from staffing.roster.rules import DAY_RULES, FAIRNESS_CATEGORIES, WEIGHT_OVER, WEIGHT_SHORT
+from staffing.roster.variables import Penalty, create_day_vars
+
+Progress = Callable[[str], None]
+ROSTER_COLUMNS = ["agent", "team", "line", "date", "activity", "code", "start", "end"]
+
+
+class InfeasibleError(StaffingError):
+    """No roster can keep the hard rules: exit 3, with conflicts a supervisor can act on."""
+
+    exit_code = 3
+
+    def __init__(self, conflicts: list[str]) -> None:
+        self.conflicts = conflicts
+        super().__init__("no roster keeps every hard rule:\n  " + "\n  ".join(conflicts))
+
+
+class NoRosterFoundError(StaffingError):
+    """The solver found no roster in the time given: exit 4, with what to try."""
+
+    exit_code = 4
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RosterResult:
+    """The roster (CONTRACT ``roster.csv``) and how good it is."""
+
+    frame: pd.DataFrame = field(repr=False)
+    status: str                      # "optimal" or "feasible"
+    objective: float
+    bound: float
+    shortfall_agent_min: dict[str, int]
+    over_agent_min: dict[str, int]
+    penalties_by_rule: dict[str, float]
+    fairness: pd.DataFrame = field(repr=False)
+    seconds: float
+
+    @property
+    def gap(self) -> float:
+        return 0.0 if self.objective <= 0 else max(self.objective - self.bound, 0.0) / self.objective
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    def __init__(self, report: Progress | None, stage: str, started: float) -> None:
+        super().__init__()
+        self.report, self.stage, self.started = report, stage, started
+
+    def on_solution_callback(self) -> None:
+        if self.report is not None:
+            self.report(f"{self.stage}: objective {self.objective_value:,.0f}, bound {self.best_objective_bound:,.0f}, "
+                        f"{time.perf_counter() - self.started:.1f} s")
+
+
+def _solver(time_limit_s: float, seed: int, workers: int) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(time_limit_s, 0.1)
+    solver.parameters.random_seed = seed
+    solver.parameters.num_workers = workers
+    return solver
+
+
+def _objective(model: cp_model.CpModel, penalties: list[Penalty]) -> None:
+    model.minimize(sum(p.weight * p.expr for p in penalties))
+
+
+def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, workers: int = 1,
+          progress: Progress | None = None) -> RosterResult:
+    """Build and solve the roster; raise :class:`InfeasibleError` (exit 3) or
+    :class:`NoRosterFoundError` (exit 4)."""
+    from staffing.roster.diagnose import diagnose, quick_checks
+
+    started = time.perf_counter()
+    conflicts = quick_checks(problem)
+    if conflicts:
+        raise InfeasibleError(conflicts)
+    model = cp_model.CpModel()
+    v = create_day_vars(model, problem)
+    penalties = [term for rule in DAY_RULES for term in rule(model, v, problem)]
+    _objective(model, penalties)
+    solver = _solver(time_limit_s * 0.7, seed, workers)
+    status = solver.solve(model, _Progress(progress, "days", started))
+    if status == cp_model.INFEASIBLE:
+        raise InfeasibleError(diagnose(problem, time_limit_s=max(time_limit_s * 0.3, 5.0), seed=seed))
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise NoRosterFoundError(
+            f"no roster found in {solver.wall_time:.0f} s of search ({len(problem.agents)} agents, "
+            f"{len(problem.days)} days): give more time (--time-limit), more workers (--workers), or a shorter horizon")
+    bound = solver.best_objective_bound
+    day_optimal = status == cp_model.OPTIMAL
+    shifts = {(a, d): s for (a, d, s), var in v.shift.items() if solver.boolean_value(var)}
+    remaining = max(time_limit_s - (time.perf_counter() - started), 1.0)
+    away = _place_breaks(problem, shifts, remaining, seed, workers, progress, started)
+    frame = _frame(problem, shifts, away)
+    short, over = _coverage_totals(problem, shifts, away)
+    penalty_values = {p.rule: 0.0 for p in penalties}
+    for term in penalties:
+        if term.rule != "coverage":
+            penalty_values[term.rule] += term.weight * solver.value(term.expr)
+    penalty_values["coverage"] = WEIGHT_SHORT * sum(short.values()) + WEIGHT_OVER * sum(over.values())
+    objective = sum(penalty_values.values())
+    exact = day_optimal and objective <= bound + 1e-6
+    if progress is not None:
+        progress(f"roster: objective {objective:,.0f}, bound {bound:,.0f}, "
+                 f"{'optimal' if exact else 'gap %.1f%%' % (100 * max(objective - bound, 0) / max(objective, 1))}, "
+                 f"{time.perf_counter() - started:.1f} s")
+    return RosterResult(frame=frame, status="optimal" if exact else "feasible", objective=objective, bound=bound,
+                        shortfall_agent_min=short, over_agent_min=over, penalties_by_rule=penalty_values,
+                        fairness=_fairness(problem, shifts), seconds=time.perf_counter() - started)
+
+
+def _place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], time_limit_s: float, seed: int,
+                  workers: int, progress: Progress | None,
+                  started: float) -> dict[tuple[int, int], list[tuple[str, int, int]]]:
+    """Stage 2 for every (line, day): returns (agent, day) -> [(kind, first slot, end slot)]."""
+    placed: dict[tuple[int, int], list[tuple[str, int, int]]] = {}
+    jobs = [(line, d) for line in p.lines for d in range(len(p.days))]
+    per_job = time_limit_s / max(len(jobs), 1)
+    for line, d in jobs:
+        work = [Assignment(agent=a, template=s, first=p.shift_slots(p.templates[s])[0],
+                           last=p.shift_slots(p.templates[s])[1])
+                for (a, day), s in sorted(shifts.items()) if day == d and p.agents[a].line == line]
+        present = _present(p, shifts, line, d)
+        fixed = _fixed_away(p, placed, line, d)
+        model = cp_model.CpModel()
+        v = BreakVars()
+        day = str(p.days[d])
+        for rule in BREAK_RULES:
+            rule(model, v, p, work, day)
+        penalties = add_day_coverage(model, v, p, line, d, present, fixed, day)
+        _objective(model, penalties)
+        solver = _solver(max(per_job, 2.0), seed, workers)
+        status = solver.solve(model)
+        if status == cp_model.INFEASIBLE:
+            from staffing.roster.diagnose import explain_day
+
+            raise InfeasibleError(explain_day(p, line, d, work, present))
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            raise NoRosterFoundError(f"meals and breaks of line {line} on {day} could not be placed in time: give "
+                                     "more time (--time-limit) or more workers (--workers)")
+        for item in v.items:
+            k = next(k for k, var in item.starts.items() if solver.boolean_value(var))
+            placed.setdefault((item.agent, d), []).append((item.kind, k, k + item.length))
+    if progress is not None:
+        progress(f"breaks: {len(jobs)} line-days placed, {time.perf_counter() - started:.1f} s")
+    return placed
+
+
+def _present(p: RosterProblem, shifts: dict[tuple[int, int], int], line: str, d: int) -> np.ndarray:
+    """Agents of the line on shift in each slot of day d's axis (shifts of d-1 included)."""
+    spd = 1440 // p.slot_min
+    present = np.zeros(p.slots_per_axis, dtype=int)
+    for (a, day), s in shifts.items():
+        if p.agents[a].line != line or day not in (d - 1, d):
+            continue
+        first, last = p.shift_slots(p.templates[s])
+        offset = (day - d) * spd
+        lo, hi = max(first + offset, 0), min(last + offset, p.slots_per_axis)
+        if lo < hi:
+            present[lo:hi] += 1
+    return present
+
+
+def _fixed_away(p: RosterProblem, placed: dict, line: str, d: int) -> np.ndarray:
+    """Away slots on day d's axis already placed for the previous day's shifts."""
+    spd = 1440 // p.slot_min
+    fixed = np.zeros(p.slots_per_axis, dtype=int)
+    for (a, day), items in placed.items():
+        if day == d - 1 and p.agents[a].line == line:
+            for _, first, last in items:
+                lo, hi = max(first - spd, 0), max(last - spd, 0)
+                if lo < hi:
+                    fixed[lo:hi] += 1
+    return fixed
+
+
+def _coverage_totals(p: RosterProblem, shifts: dict, placed: dict) -> tuple[dict[str, int], dict[str, int]]:
+    """Agent-minutes short of and above `required` per line, from the exact on-line staffing."""
+    short, over = {}, {}
+    for line in p.lines:
+        total_short = total_over = 0
+        for d in range(len(p.days)):
+            on_line = _present(p, shifts, line, d) - _fixed_away(p, placed, line, d)
+            for (a, day), items in placed.items():
+                if day == d and p.agents[a].line == line:
+                    for _, first, last in items:
+                        on_line[first:last] -= 1
+            mask = p.open_slots[line][d]
+            gap = p.required[line][d] - on_line
+            total_short += int(np.clip(gap[mask], 0, None).sum()) * p.slot_min
+            total_over += int(np.clip(-gap[mask], 0, None).sum()) * p.slot_min
+        short[line], over[line] = total_short, total_over
+    return short, over
+
+
+def _frame(p: RosterProblem, shifts: dict[tuple[int, int], int], placed: dict) -> pd.DataFrame:
+    rows = []
+
+    def at(day: dt.date, slot: int) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=slot * p.slot_min)
+
+    for a, agent in enumerate(p.agents):
+        for d, day in enumerate(p.days):
+            base = {"agent": agent.id, "team": agent.team, "line": agent.line, "date": day}
+            if (a, d) in shifts:
+                template = p.templates[shifts[a, d]]
+                first, last = p.shift_slots(template)
+                rows.append({**base, "activity": "shift", "code": template.code, "start": at(day, first),
+                             "end": at(day, last)})
+                for kind, lo, hi in sorted(placed.get((a, d), []), key=lambda item: item[1]):
+                    rows.append({**base, "activity": kind, "code": template.code, "start": at(day, lo),
+                                 "end": at(day, hi)})
+            elif (a, d) in p.leave:
+                rows.append({**base, "activity": "leave", "code": p.leave[a, d], "start": at(day, 0),
+                             "end": at(day + dt.timedelta(days=1), 0)})
+            elif p.available[a, d]:
+                rows.append({**base, "activity": "rest", "code": "rest", "start": at(day, 0),
+                             "end": at(day + dt.timedelta(days=1), 0)})
+    frame = pd.DataFrame(rows, columns=ROSTER_COLUMNS)
+    frame["start"] = pd.to_datetime(frame["start"])
+    frame["end"] = pd.to_datetime(frame["end"])
+    return frame
+
+
+def _fairness(p: RosterProblem, shifts: dict[tuple[int, int], int]) -> pd.DataFrame:
+    """Per agent: days worked, rest days, and the count in each fairness category."""
+    rows = []
+    for a, agent in enumerate(p.agents):
+        worked = [(d, s) for (b, d), s in shifts.items() if b == a]
+        row = {"agent": agent.id, "team": agent.team, "line": agent.line, "days_worked": len(worked),
+               "rest_days": int(sum(p.available[a]) - len(worked))}
+        for category, applies in FAIRNESS_CATEGORIES.items():
+            row[category] = sum(applies(p, p.days[d], p.templates[s]) for d, s in worked)
+        rows.append(row)
+    return pd.DataFrame(rows)
