@@ -13,7 +13,8 @@ from ortools.sat.python import cp_model
 from staffing.domain import clock
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import (
-    add_away_channel,
+    _presence,
+    add_away_capacity,
     add_max_consecutive_working_days,
     add_min_rest_between_shifts,
     add_one_shift_per_day,
@@ -76,25 +77,19 @@ def diagnose(p: RosterProblem, *, time_limit_s: float = 20.0, seed: int = 0) -> 
     model = cp_model.CpModel()
     v = create_day_vars(model, p)
     for rule in (add_one_shift_per_day, add_max_consecutive_working_days, add_min_rest_between_shifts,
-                 add_away_channel):
+                 add_away_capacity):
         rule(model, v, p)
     slack_terms = []
     floor_slack: dict[tuple[str, int, int], cp_model.IntVar] = {}
-    spd = 1440 // p.slot_min
     for line in p.lines:
-        members = p.line_agents(line)
-        teams = {p.agents[a].team for a in members}
         for d in range(len(p.days)):
+            present = _presence(p, v, line, d)
             for k in range(p.slots_per_axis):
                 floor = int(p.floor[line][d, k])
                 if not floor:
                     continue
-                u = d * spd + k
-                present = [v.shift[a, e, s] for a in members for e in (d - 1, d) for s, t in enumerate(p.templates)
-                           if (a, e, s) in v.shift and p.shift_slots(t)[0] <= k + (d - e) * spd < p.shift_slots(t)[1]]
-                away = [v.away[t][u] for t in teams if u in v.away.get(t, {})]
                 slack = model.new_int_var(0, floor, f"floor_slack[{line},{d},{k}]")
-                model.add(sum(present) - sum(away) + slack >= floor)
+                model.add(sum(present.get(k, [])) + slack >= floor)
                 floor_slack[line, d, k] = slack
                 slack_terms.append(slack)
     rest_slack = {}
@@ -112,7 +107,7 @@ def diagnose(p: RosterProblem, *, time_limit_s: float = 20.0, seed: int = 0) -> 
     solver.parameters.num_workers = 1
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return ["the day-level rules (one shift per day, consecutive days, rest between shifts, the away channel) "
+        return ["the day-level rules (one shift per day, consecutive days, rest between shifts, meals one at a time) "
                 "conflict among themselves; check the shift templates and the rules in centre.toml"]
     conflicts = []
     for line in p.lines:
@@ -122,8 +117,8 @@ def diagnose(p: RosterProblem, *, time_limit_s: float = 20.0, seed: int = 0) -> 
             if broken:
                 worst = max(solver.value(floor_slack[line, d, k]) for k in broken)
                 conflicts.append(f"coverage: line {line} on {day} {_span(p, broken)}: up to {worst} short of the floor "
-                                 "once rest days, consecutive-day limits, rest between shifts and one-away meals and "
-                                 "breaks are kept (more agents, another shift template, or fewer on leave)")
+                                 "once rest days, consecutive-day limits, rest between shifts and one-away meals are "
+                                 "kept (more agents, another shift template, or fewer on leave)")
     for (a, year, month), slack in rest_slack.items():
         if solver.value(slack) > 0:
             conflicts.append(f"rest_days_per_month: agent {p.agents[a].id} would lose {solver.value(slack)} "

@@ -81,89 +81,126 @@ def add_min_rest_between_shifts(model: cp_model.CpModel, v: DayVars, p: RosterPr
     return []
 
 
-def add_away_channel(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[Penalty]:
-    """Rule `max_away` (relaxed for stage 1): per team and slot at most `rules.max_away_per_team`
-    away, never more than the team has on shift, and each day the team's away channel holds
-    every working member's meal and breaks, meals inside their templates' meal windows
-    (DOMAIN section 3, 离席人数限定一人). Stage 2 places them exactly. Hard."""
-    spd = v.slots_per_day
+def away_regions(p: RosterProblem, template) -> tuple[set[int], set[int]]:
+    """Slots (on the day's axis) where a template's meal, and any of its away time, may fall."""
+    first, last = p.shift_slots(template)
+    meal = set()
+    if template.meals and template.meal_window is not None:
+        meal = set(range(template.meal_window.start_min // p.slot_min, template.meal_window.end_min // p.slot_min))
+    breaks = set()
+    if template.breaks:
+        breaks = set(range(first + template.break_min_from_start_min // p.slot_min,
+                           last - template.break_min_from_end_min // p.slot_min))
+    return meal, meal | breaks
+
+
+def add_away_capacity(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[Penalty]:
+    """Rule `max_away` (stage 1's necessary condition): for every set of templates a team
+    works on a day, their meals fit inside the union of their meal windows, and all their
+    away time inside the union of the times it may fall, with at most
+    `rules.max_away_per_team` away at once (DOMAIN sections 3 and 7: a team of 8 on one
+    9-hour shift cannot take 8 one-hour meals in a 4-hour window). Stage 2 places them. Hard."""
+    from itertools import combinations
+
     cap = p.rules.max_away_per_team
+    meal_slots = p.rules.meal_min // p.slot_min
+    break_slots = -(-p.rules.break_min // p.slot_min)
+    regions = [away_regions(p, t) for t in p.templates]
     for team in p.centre.teams.values():
-        members = [a for a in p.team_agents(team.id)]
-        if not members:
-            continue
-        channel: dict[int, cp_model.IntVar] = {}
+        members = p.team_agents(team.id)
+        usable = [s for s, t in enumerate(p.templates) if team.line in t.lines and (t.meals or t.breaks)]
+        subsets = [c for size in range(1, len(usable) + 1) for c in combinations(usable, size)]
         for d in range(len(p.days)):
-            on_shift: dict[int, list] = {}
-            need_total, meal_need = [], {}
-            for a in members:
-                for s, template in enumerate(p.templates):
-                    var = v.shift.get((a, d, s))
-                    if var is None:
-                        continue
-                    first, last = p.shift_slots(template)
-                    for k in range(first, last):
-                        on_shift.setdefault(d * spd + k, []).append(var)
-                    away_min = template.meals * p.rules.meal_min + template.breaks * p.rules.break_min
-                    if away_min:
-                        need_total.append(away_min * var)
-                    if template.meals and template.meal_window is not None:
-                        meal_need.setdefault(s, []).append(template.meals * p.rules.meal_min * var)
-            for u, vars_ in on_shift.items():
-                if u not in channel:
-                    channel[u] = model.new_int_var(0, cap, f"max_away[team={team.id},slot={u}]")
-                model.add(channel[u] <= sum(vars_))
-            if need_total:
-                model.add(p.slot_min * sum(channel[u] for u in on_shift) >= sum(need_total))
-            union: set[int] = set()
-            for s, needs in meal_need.items():
-                window = p.templates[s].meal_window
-                slots = [d * spd + k for k in range(window.start_min // p.slot_min, window.end_min // p.slot_min)]
-                union.update(slots)
-                model.add(p.slot_min * sum(channel[u] for u in slots if u in channel) >= sum(needs))
-            if len(meal_need) > 1:
-                model.add(p.slot_min * sum(channel[u] for u in union if u in channel)
-                          >= sum(n for needs in meal_need.values() for n in needs))
-        v.away[team.id] = channel
+            by_template = {s: [v.shift[a, d, s] for a in members if (a, d, s) in v.shift] for s in usable}
+            for subset in subsets:
+                vars_meal = [(var, p.templates[s].meals * meal_slots) for s in subset for var in by_template[s]]
+                meal_room = len(set().union(*(regions[s][0] for s in subset)))
+                if any(weight for _, weight in vars_meal) and sum(w for _, w in vars_meal) > cap * meal_room:
+                    model.add(sum(var * w for var, w in vars_meal) <= cap * meal_room)
+                vars_all = [(var, p.templates[s].meals * meal_slots + p.templates[s].breaks * break_slots)
+                            for s in subset for var in by_template[s]]
+                room = len(set().union(*(regions[s][1] for s in subset)))
+                if sum(w for _, w in vars_all) > cap * room:
+                    model.add(sum(var * w for var, w in vars_all) <= cap * room)
     return []
+
+
+def _presence(p: RosterProblem, v: DayVars, line: str, d: int) -> dict[int, list]:
+    """Shift booleans covering each slot of day d's axis (day d-1's shifts that run past
+    midnight included), for the line's agents."""
+    spd = v.slots_per_day
+    present: dict[int, list] = {}
+    for a in p.line_agents(line):
+        for e in (d - 1, d):
+            for s, template in enumerate(p.templates):
+                var = v.shift.get((a, e, s))
+                if var is None:
+                    continue
+                first, last = p.shift_slots(template)
+                offset = (e - d) * spd
+                for k in range(max(first + offset, 0), min(last + offset, p.slots_per_axis)):
+                    present.setdefault(k, []).append(var)
+    return present
 
 
 def add_coverage(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[Penalty]:
     """Rule `coverage`: on the line (on shift minus away) at least `floor` in every open slot
     (hard: the line is never unstaffed, 接听率100%) and at least `required` (soft: shortfall in
-    agent-minutes, then overstaffing) (DOMAIN sections 1, 3, 4)."""
-    spd = v.slots_per_day
+    agent-minutes, then overstaffing) (DOMAIN sections 1, 3, 4).
+
+    Stage 1 does not place meals and breaks; it bounds their cost in aggregate. Per line-day,
+    presence minus requirement is split into excess and shortage per slot; the day's
+    shortfall is at least the shortage plus the away time (meals and breaks of those
+    working) that excess cannot absorb, over the day and inside each meal window. The floor
+    holds on presence, and the away time must fit where presence exceeds the floor. Stage 2
+    then places every meal and break exactly."""
     penalties: list[Penalty] = []
+    meal_slots = p.rules.meal_min // p.slot_min
+    break_slots = -(-p.rules.break_min // p.slot_min)
     for line in p.lines:
         members = p.line_agents(line)
-        teams = {p.agents[a].team for a in members}
-        on_shift: dict[int, list] = {}
-        for a in members:
+        totals_short, totals_over = [], []
+        for d, day in enumerate(p.days):
+            present = _presence(p, v, line, d)
+            open_ = p.open_slots[line][d]
+            if not present and not open_.any():
+                continue
+            excess, shortage, above_floor = {}, [], {}
+            for k in sorted(set(present) | set(np.flatnonzero(open_).tolist())):
+                count = sum(present.get(k, []))
+                need = int(p.required[line][d, k]) if open_[k] else 0
+                floor = int(p.floor[line][d, k]) if open_[k] else 0
+                floor = max(floor, v.extra_floor.get((line, d, k), 0))
+                if floor:
+                    model.add(count >= floor)
+                extra = model.new_int_var(0, len(members), f"coverage_excess[line={line},day={day},slot={k}]")
+                short = model.new_int_var(0, need, f"coverage[line={line},day={day},slot={k}]")
+                model.add(count - need == extra - short)
+                excess[k] = extra
+                shortage.append(short)
+                above_floor[k] = count - floor
+            own = [(s, var) for (a, e, s), var in v.shift.items() if e == d and p.agents[a].line == line]
+            away = sum(var * (p.templates[s].meals * meal_slots + p.templates[s].breaks * break_slots)
+                       for s, var in own)
+            day_short = model.new_int_var(0, int(p.required[line][d].sum()) + len(members) * p.slots_per_axis,
+                                          f"coverage_day[line={line},day={day}]")
+            model.add(day_short >= sum(shortage))
+            model.add(day_short >= sum(shortage) + away - sum(excess.values()))
+            model.add(sum(above_floor.values()) >= away)
             for s, template in enumerate(p.templates):
-                first, last = p.shift_slots(template)
-                for d in range(len(p.days)):
-                    var = v.shift.get((a, d, s))
-                    if var is not None:
-                        for k in range(first, last):
-                            on_shift.setdefault(d * spd + k, []).append(var)
-        shortfall, over = [], []
-        for d in range(len(p.days)):
-            for k in np.flatnonzero(p.open_slots[line][d]):
-                u = d * spd + int(k)
-                present = sum(on_shift.get(u, []))
-                away = sum(v.away[t][u] for t in teams if u in v.away.get(t, {}))
-                on_line = present - away
-                floor = int(p.floor[line][d, k])
-                required = int(p.required[line][d, k])
-                model.add(on_line >= floor)
-                short = model.new_int_var(0, required, f"coverage[line={line},day={p.days[d]},slot={k}]")
-                model.add(on_line + short >= required)
-                surplus = model.new_int_var(0, len(members), f"coverage_over[line={line},day={p.days[d]},slot={k}]")
-                model.add(surplus >= on_line - required)
-                shortfall.append(short)
-                over.append(surplus)
-        penalties.append(Penalty("coverage", f"short[{line}]", p.slot_min * sum(shortfall), WEIGHT_SHORT))
-        penalties.append(Penalty("coverage", f"over[{line}]", p.slot_min * sum(over), WEIGHT_OVER))
+                if not template.meals or template.meal_window is None or line not in template.lines:
+                    continue
+                window = range(template.meal_window.start_min // p.slot_min,
+                               template.meal_window.end_min // p.slot_min)
+                meals = sum(var * template.meals * meal_slots for t, var in own if t == s)
+                model.add(day_short >= sum(shortage) + meals - sum(excess[k] for k in window if k in excess))
+                model.add(sum(above_floor[k] for k in window if k in above_floor) >= meals)
+            over = model.new_int_var(0, len(members) * p.slots_per_axis, f"coverage_over[line={line},day={day}]")
+            model.add(over >= sum(excess.values()) - away)
+            totals_short.append(day_short)
+            totals_over.append(over)
+        penalties.append(Penalty("coverage", f"short[{line}]", p.slot_min * sum(totals_short), WEIGHT_SHORT))
+        penalties.append(Penalty("coverage", f"over[{line}]", p.slot_min * sum(totals_over), WEIGHT_OVER))
     return penalties
 
 
@@ -239,6 +276,6 @@ def add_interchangeable_order(model: cp_model.CpModel, v: DayVars, p: RosterProb
 
 
 DAY_RULES = (add_one_shift_per_day, add_interchangeable_order, add_rest_days_per_month,
-             add_max_consecutive_working_days, add_min_rest_between_shifts, add_away_channel, add_coverage,
+             add_max_consecutive_working_days, add_min_rest_between_shifts, add_away_capacity, add_coverage,
              add_daily_cap, add_fair_shifts, add_hours)
 

@@ -24,12 +24,15 @@ from ortools.sat.python import cp_model
 
 from staffing.errors import StaffingError
 from staffing.roster.breaks import BREAK_RULES, Assignment, BreakVars, add_day_coverage
+from staffing.roster.capacity import TeamCapacity, add_mix_cut, add_template_limits, team_mixes
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import DAY_RULES, FAIRNESS_CATEGORIES, WEIGHT_OVER, WEIGHT_SHORT
 from staffing.roster.variables import Penalty, create_day_vars
 
 Progress = Callable[[str], None]
 ROSTER_COLUMNS = ["agent", "team", "line", "date", "activity", "code", "start", "end"]
+MAX_ROUNDS = 8     # stage 1 re-solves after cutting team template mixes that cannot take their breaks
+ROUND_GAP = 0.01   # a round stops within 1% of its bound; the polish afterwards has no gap limit
 
 
 class InfeasibleError(StaffingError):
@@ -103,18 +106,48 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, 
     model = cp_model.CpModel()
     v = create_day_vars(model, problem)
     penalties = [term for rule in DAY_RULES for term in rule(model, v, problem)]
+    capacity = TeamCapacity(problem, seed)
+    add_template_limits(model, v, problem, capacity)
     _objective(model, penalties)
-    solver = _solver(time_limit_s * 0.7, seed, workers)
-    status = solver.solve(model, _Progress(progress, "days", started))
-    if status == cp_model.INFEASIBLE:
-        raise InfeasibleError(diagnose(problem, time_limit_s=max(time_limit_s * 0.3, 5.0), seed=seed))
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise NoRosterFoundError(
-            f"no roster found in {solver.wall_time:.0f} s of search ({len(problem.agents)} agents, "
-            f"{len(problem.days)} days): give more time (--time-limit), more workers (--workers), or a shorter horizon")
+    deadline = started + time_limit_s * 0.75
+    for round_number in range(1, MAX_ROUNDS + 1):
+        budget = (deadline - time.perf_counter()) * (0.4 if round_number == 1 else 0.5)
+        solver = _solver(max(budget, 1.0), seed, workers)
+        solver.parameters.relative_gap_limit = ROUND_GAP
+        status = solver.solve(model, _Progress(progress, f"days (round {round_number})", started))
+        if status == cp_model.INFEASIBLE:
+            raise InfeasibleError(diagnose(problem, time_limit_s=max(time_limit_s * 0.3, 5.0), seed=seed))
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            raise NoRosterFoundError(
+                f"no roster found in {time.perf_counter() - started:.0f} s of search ({len(problem.agents)} agents, "
+                f"{len(problem.days)} days): give more time (--time-limit), more workers (--workers), "
+                "or a shorter horizon")
+        shifts = {(a, d): s for (a, d, s), var in v.shift.items() if solver.boolean_value(var)}
+        new_cuts = 0
+        for line in problem.lines:
+            for d in range(len(problem.days)):
+                for mix in team_mixes(problem, shifts, line, d).values():
+                    if mix and not capacity.feasible(line, mix):
+                        add_mix_cut(model, v, problem, line, mix)
+                        new_cuts += 1
+        model.clear_hints()
+        for var in v.shift.values():
+            model.add_hint(var, solver.boolean_value(var))
+        if not new_cuts:
+            break
+        if progress is not None:
+            progress(f"days: {new_cuts} team-day(s) cannot fit meals and breaks one at a time; cut and re-solve")
+    if status != cp_model.OPTIMAL or solver.parameters.relative_gap_limit:
+        # Polish: the remaining stage-1 time, from the last roster, to improve it or prove it optimal.
+        polish = _solver(max(deadline - time.perf_counter(), 1.0), seed, workers)
+        polished = polish.solve(model, _Progress(progress, "days (polish)", started))
+        if polished in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            candidate = {(a, d): s for (a, d, s), var in v.shift.items() if polish.boolean_value(var)}
+            if all(capacity.feasible(line, mix) for line in problem.lines for d in range(len(problem.days))
+                   for mix in team_mixes(problem, candidate, line, d).values() if mix):
+                solver, status, shifts = polish, polished, candidate
     bound = solver.best_objective_bound
     day_optimal = status == cp_model.OPTIMAL
-    shifts = {(a, d): s for (a, d, s), var in v.shift.items() if solver.boolean_value(var)}
     remaining = max(time_limit_s - (time.perf_counter() - started), 1.0)
     away = _place_breaks(problem, shifts, remaining, seed, workers, progress, started)
     frame = _frame(problem, shifts, away)

@@ -29,6 +29,7 @@ class DayVars:
     rest: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
     works: dict[tuple[int, int], cp_model.LinearExprT] = field(default_factory=dict)
     away: dict[str, dict[int, cp_model.IntVar]] = field(default_factory=dict)
+    extra_floor: dict[tuple[str, int, int], int] = field(default_factory=dict)
 
     @property
     def slots_per_day(self) -> int:

@@ -1,0 +1,118 @@
+"""Which mixes of templates one team can work on a day and still take every meal and break
+one at a time (rule `max_away` with `meal_window` and `break_window`).
+
+Feasibility depends only on how many of the team work each template (every team of a line
+shares the templates and rules), and adding a worker never makes it easier. So a mix found
+infeasible forbids itself and every larger mix, for every team of the line and every day.
+"""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from staffing.roster.breaks import BREAK_RULES, Assignment, BreakVars
+from staffing.roster.problem import RosterProblem
+from staffing.roster.variables import DayVars
+
+Mix = tuple[tuple[int, int], ...]  # ((template index, count), ...), sorted
+
+
+class TeamCapacity:
+    """Answers and remembers whether a template mix fits one team's away channel."""
+
+    def __init__(self, p: RosterProblem, seed: int = 0) -> None:
+        self.p = p
+        self.seed = seed
+        self.known: dict[tuple[str, Mix], bool] = {}
+        self.infeasible: dict[str, set[Mix]] = {}
+
+    def feasible(self, line: str, mix: Mix) -> bool:
+        key = (line, mix)
+        if key not in self.known:
+            self.known[key] = self._solve(line, mix)
+            if not self.known[key]:
+                self.infeasible.setdefault(line, set()).add(mix)
+        return self.known[key]
+
+    def _solve(self, line: str, mix: Mix) -> bool:
+        p = self.p
+        team = max((t for t in p.centre.teams.values() if t.line == line),
+                   key=lambda t: len(p.team_agents(t.id)))
+        agents = p.team_agents(team.id)
+        work, position = [], 0
+        for s, count in mix:
+            first, last = p.shift_slots(p.templates[s])
+            for _ in range(count):
+                if position >= len(agents):
+                    return False
+                work.append(Assignment(agent=agents[position], template=s, first=first, last=last))
+                position += 1
+        model = cp_model.CpModel()
+        v = BreakVars()
+        for rule in BREAK_RULES:
+            rule(model, v, p, work, "capacity")
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = 5.0
+        solver.parameters.random_seed = self.seed
+        solver.parameters.num_workers = 1
+        return solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+    def single_template_limits(self, line: str) -> dict[int, int]:
+        """Most agents of one team that can work a template alone (meals and breaks fit)."""
+        p = self.p
+        size = max((len(p.team_agents(t.id)) for t in p.centre.teams.values() if t.line == line), default=0)
+        limits = {}
+        for s, template in enumerate(p.templates):
+            if line not in template.lines or not (template.meals or template.breaks):
+                continue
+            n = 0
+            while n < size and self.feasible(line, ((s, n + 1),)):
+                n += 1
+            limits[s] = n
+        return limits
+
+
+def add_template_limits(model: cp_model.CpModel, v: DayVars, p: RosterProblem, capacity: TeamCapacity) -> None:
+    """Per team and day, at most as many on each template as its away channel can serve."""
+    for line in p.lines:
+        limits = capacity.single_template_limits(line)
+        for team in p.centre.teams.values():
+            if team.line != line:
+                continue
+            members = p.team_agents(team.id)
+            for d in range(len(p.days)):
+                for s, limit in limits.items():
+                    on = [v.shift[a, d, s] for a in members if (a, d, s) in v.shift]
+                    if len(on) > limit:
+                        model.add(sum(on) <= limit)
+
+
+def add_mix_cut(model: cp_model.CpModel, v: DayVars, p: RosterProblem, line: str, mix: Mix) -> None:
+    """Forbid ``mix`` and every larger one for every team of the line on every day."""
+    for team in p.centre.teams.values():
+        if team.line != line:
+            continue
+        members = p.team_agents(team.id)
+        for d in range(len(p.days)):
+            reached = []
+            for s, count in mix:
+                on = [v.shift[a, d, s] for a in members if (a, d, s) in v.shift]
+                if len(on) < count:
+                    break
+                flag = model.new_bool_var(f"max_away[team={team.id},day={p.days[d]},mix]")
+                model.add(sum(on) >= count).only_enforce_if(flag)
+                model.add(sum(on) <= count - 1).only_enforce_if(flag.Not())
+                reached.append(flag)
+            else:
+                model.add(sum(reached) <= len(reached) - 1)
+
+
+def team_mixes(p: RosterProblem, shifts: dict[tuple[int, int], int], line: str, d: int) -> dict[str, Mix]:
+    """The template mix each team of the line works on day d."""
+    out: dict[str, dict[int, int]] = {}
+    for (a, day), s in shifts.items():
+        if day == d and p.agents[a].line == line:
+            team = out.setdefault(p.agents[a].team, {})
+            if p.templates[s].meals or p.templates[s].breaks:
+                team[s] = team.get(s, 0) + 1
+    return {team: tuple(sorted(counts.items())) for team, counts in out.items()}
