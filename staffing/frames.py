@@ -183,36 +183,26 @@ def write_table(frame, path: Path, columns: list[str]) -> None:
         out.to_csv(handle, index=False, lineterminator="\n")
 
 
-def read_forecast(path: Path, lines: Iterable[str]):
-    """A ``forecast.csv`` (the product's or a hand-made one), checked row by row.
+def _interval_row(path: Path, row: Row, known: set[str]) -> tuple[str, object, object]:
+    """The ``line,start,end`` of a CONTRACT interval row: a known line, end after start."""
+    line = cell(path, row, "line", lambda t: t)
+    if line not in known:
+        raise InputError(path, row.line, "line", f"{line!r} is not a line in centre.toml ({', '.join(sorted(known))})")
+    start = cell(path, row, "start", parse_datetime_text)
+    end = cell(path, row, "end", parse_datetime_text)
+    if end <= start:
+        raise InputError(path, row.line, "end", f"{end.isoformat(timespec='minutes')} is not after start")
+    return line, start, end
 
-    ``low``/``high`` are optional; where given they must bracket ``contacts``. Intervals of a
-    line must not overlap and must end after they start.
-    """
+
+def _interval_frame(path: Path, records: list[tuple], columns: list[str]):
+    """Rows (with their line number last) as a frame sorted by line and start, refusing an
+    empty file and intervals of one line that overlap."""
     import pandas as pd
 
-    known = set(lines)
-    records = []
-    for row in read_rows(path, FORECAST):
-        line = cell(path, row, "line", lambda t: t)
-        if line not in known:
-            raise InputError(path, row.line, "line",
-                             f"{line!r} is not a line in centre.toml ({', '.join(sorted(known))})")
-        start = cell(path, row, "start", parse_datetime_text)
-        end = cell(path, row, "end", parse_datetime_text)
-        if end <= start:
-            raise InputError(path, row.line, "end", f"{end.isoformat(timespec='minutes')} is not after start")
-        contacts = cell(path, row, "contacts", non_negative)
-        low = cell(path, row, "low", non_negative, required=False)
-        high = cell(path, row, "high", non_negative, required=False)
-        if low is not None and low > contacts + 1e-9:
-            raise InputError(path, row.line, "low", f"{low:g} is above contacts {contacts:g}")
-        if high is not None and high < contacts - 1e-9:
-            raise InputError(path, row.line, "high", f"{high:g} is below contacts {contacts:g}")
-        records.append((line, start, end, contacts, low, high, row.line))
     if not records:
         raise InputError(path, None, None, "no rows (only a header)")
-    frame = pd.DataFrame.from_records(records, columns=["line", "start", "end", "contacts", "low", "high", "row"])
+    frame = pd.DataFrame.from_records(records, columns=[*columns, "row"])
     frame = frame.sort_values(["line", "start"], kind="stable").reset_index(drop=True)
     overlap = frame["line"].eq(frame["line"].shift()) & (frame["start"] < frame["end"].shift())
     if overlap.any():
@@ -221,6 +211,27 @@ def read_forecast(path: Path, lines: Iterable[str]):
                          f"{at['start'].isoformat(timespec='minutes')} overlaps the previous interval "
                          f"of line {at['line']}")
     return frame.drop(columns="row")
+
+
+def read_forecast(path: Path, lines: Iterable[str]):
+    """A ``forecast.csv`` (the product's or a hand-made one), checked row by row.
+
+    ``low``/``high`` are optional; where given they must bracket ``contacts``. Intervals of a
+    line must not overlap and must end after they start.
+    """
+    known = set(lines)
+    records = []
+    for row in read_rows(path, FORECAST):
+        line, start, end = _interval_row(path, row, known)
+        contacts = cell(path, row, "contacts", non_negative)
+        low = cell(path, row, "low", non_negative, required=False)
+        high = cell(path, row, "high", non_negative, required=False)
+        if low is not None and low > contacts + 1e-9:
+            raise InputError(path, row.line, "low", f"{low:g} is above contacts {contacts:g}")
+        if high is not None and high < contacts - 1e-9:
+            raise InputError(path, row.line, "high", f"{high:g} is below contacts {contacts:g}")
+        records.append((line, start, end, contacts, low, high, row.line))
+    return _interval_frame(path, records, ["line", "start", "end", "contacts", "low", "high"])
 
 
 REQUIREMENTS = Columns(("line", "start", "end", "required"),
@@ -236,37 +247,17 @@ def read_requirements(path: Path, lines: Iterable[str]):
     ``day_min_agents`` are NaN where the file has none; the roster fills in the line's
     ``min_agents`` and no daily minimum).
     """
-    import pandas as pd
-
     known = set(lines)
     records = []
     for row in read_rows(path, REQUIREMENTS):
-        line = cell(path, row, "line", lambda t: t)
-        if line not in known:
-            raise InputError(path, row.line, "line",
-                             f"{line!r} is not a line in centre.toml ({', '.join(sorted(known))})")
-        start = cell(path, row, "start", parse_datetime_text)
-        end = cell(path, row, "end", parse_datetime_text)
-        if end <= start:
-            raise InputError(path, row.line, "end", f"{end.isoformat(timespec='minutes')} is not after start")
+        line, start, end = _interval_row(path, row, known)
         required = cell(path, row, "required", whole)
         floor = cell(path, row, "floor", whole, required=False)
         day_min = cell(path, row, "day_min_agents", whole, required=False)
         if floor is not None and floor > required:
             raise InputError(path, row.line, "floor", f"{floor} is above required {required}")
         records.append((line, start, end, required, floor, day_min, row.line))
-    if not records:
-        raise InputError(path, None, None, "no rows (only a header)")
-    frame = pd.DataFrame.from_records(records, columns=["line", "start", "end", "required", "floor",
-                                                        "day_min_agents", "row"])
-    frame = frame.sort_values(["line", "start"], kind="stable").reset_index(drop=True)
-    overlap = frame["line"].eq(frame["line"].shift()) & (frame["start"] < frame["end"].shift())
-    if overlap.any():
-        at = frame[overlap].iloc[0]
-        raise InputError(path, int(at["row"]), "start",
-                         f"{at['start'].isoformat(timespec='minutes')} overlaps the previous interval "
-                         f"of line {at['line']}")
-    return frame.drop(columns="row")
+    return _interval_frame(path, records, ["line", "start", "end", "required", "floor", "day_min_agents"])
 
 
 def whole(text: str) -> int:

@@ -35,13 +35,17 @@ def _day_index(table: DayTable, future: DayTable) -> np.ndarray:
     return np.array([(d - table.dates[0]).days for d in future.dates])
 
 
-class SeasonalNaive:
-    """Same hour of the same weekday one week earlier (a week further back if that was excluded)."""
+class _Lookback:
+    """Baselines that predict from the history itself: ``fit`` keeps it and its usable days."""
 
     def fit(self, table: DayTable, exclude: np.ndarray | None = None) -> Self:
         self.table_ = table
         self.usable_ = _usable(table, exclude)
         return self
+
+
+class SeasonalNaive(_Lookback):
+    """Same hour of the same weekday one week earlier (a week further back if that was excluded)."""
 
     def predict(self, future: DayTable) -> np.ndarray:
         out = np.zeros((len(future), HOURS))
@@ -57,16 +61,11 @@ class SeasonalNaive:
         return np.where(future.open, out, 0.0)
 
 
-class SameHourMean:
+class SameHourMean(_Lookback):
     """Mean of the same hour of the same weekday over the last ``weeks`` usable weeks."""
 
     def __init__(self, weeks: int = 4) -> None:
         self.weeks = weeks
-
-    def fit(self, table: DayTable, exclude: np.ndarray | None = None) -> Self:
-        self.table_ = table
-        self.usable_ = _usable(table, exclude)
-        return self
 
     def predict(self, future: DayTable) -> np.ndarray:
         out = np.zeros((len(future), HOURS))
