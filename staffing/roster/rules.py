@@ -148,55 +148,100 @@ def add_coverage(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[
     (hard: the line is never unstaffed, 接听率100%) and at least `required` (soft: shortfall in
     agent-minutes, then overstaffing) (DOMAIN sections 1, 3, 4).
 
-    Stage 1 does not place meals and breaks; it bounds their cost in aggregate. Per line-day,
-    presence minus requirement is split into excess and shortage per slot; the day's
-    shortfall is at least the shortage plus the away time (meals and breaks of those
-    working) that excess cannot absorb, over the day and inside each meal window. The floor
-    holds on presence, and the away time must fit where presence exceeds the floor. Stage 2
-    then places every meal and break exactly."""
+    Stage 1 does not place meals and breaks; it bounds their cost by time segments (hours,
+    split at every meal-window boundary). Per team and segment, away slots and meal slots
+    are at most `max_away` x the segment's length and never more than the team has on shift
+    there; every set of templates' meals lies in the union of their windows; all away time
+    of the team's workers is taken somewhere. Per segment, the shortage is at least the away
+    time that presence above `required` cannot absorb, and presence above the floor must
+    hold all of it. Stage 2 then places every meal and break exactly."""
+    from itertools import combinations
+
     penalties: list[Penalty] = []
+    cap = p.rules.max_away_per_team
     meal_slots = p.rules.meal_min // p.slot_min
     break_slots = -(-p.rules.break_min // p.slot_min)
+    hour = max(60 // p.slot_min, 1)
     for line in p.lines:
         members = p.line_agents(line)
+        meal_templates = [s for s, t in enumerate(p.templates)
+                          if line in t.lines and t.meals and t.meal_window is not None]
+        windows = {s: set(range(p.templates[s].meal_window.start_min // p.slot_min,
+                                p.templates[s].meal_window.end_min // p.slot_min)) for s in meal_templates}
+        cuts = {b for s in meal_templates for b in (min(windows[s]), max(windows[s]) + 1)}
+        subsets = [c for size in range(1, len(meal_templates) + 1) for c in combinations(meal_templates, size)]
+        teams = [t.id for t in p.centre.teams.values() if t.line == line]
         totals_short, totals_over = [], []
         for d, day in enumerate(p.days):
             present = _presence(p, v, line, d)
             open_ = p.open_slots[line][d]
-            if not present and not open_.any():
+            slots = sorted(set(present) | set(np.flatnonzero(open_).tolist()))
+            if not slots:
                 continue
-            excess, shortage, above_floor = {}, [], {}
-            for k in sorted(set(present) | set(np.flatnonzero(open_).tolist())):
+            excess, shortage, above_floor = {}, {}, {}
+            for k in slots:
                 count = sum(present.get(k, []))
                 need = int(p.required[line][d, k]) if open_[k] else 0
                 floor = int(p.floor[line][d, k]) if open_[k] else 0
-                floor = max(floor, v.extra_floor.get((line, d, k), 0))
                 if floor:
                     model.add(count >= floor)
                 extra = model.new_int_var(0, len(members), f"coverage_excess[line={line},day={day},slot={k}]")
                 short = model.new_int_var(0, need, f"coverage[line={line},day={day},slot={k}]")
                 model.add(count - need == extra - short)
-                excess[k] = extra
-                shortage.append(short)
-                above_floor[k] = count - floor
-            own = [(s, var) for (a, e, s), var in v.shift.items() if e == d and p.agents[a].line == line]
-            away = sum(var * (p.templates[s].meals * meal_slots + p.templates[s].breaks * break_slots)
-                       for s, var in own)
-            day_short = model.new_int_var(0, int(p.required[line][d].sum()) + len(members) * p.slots_per_axis,
-                                          f"coverage_day[line={line},day={day}]")
-            model.add(day_short >= sum(shortage))
-            model.add(day_short >= sum(shortage) + away - sum(excess.values()))
-            model.add(sum(above_floor.values()) >= away)
-            for s, template in enumerate(p.templates):
-                if not template.meals or template.meal_window is None or line not in template.lines:
+                excess[k], shortage[k], above_floor[k] = extra, short, count - floor
+            segments: list[list[int]] = []
+            for k in slots:
+                if segments and k == segments[-1][-1] + 1 and k % hour and k not in cuts:
+                    segments[-1].append(k)
+                else:
+                    segments.append([k])
+            team_away: dict[int, list] = {g: [] for g in range(len(segments))}
+            all_away = []
+            for team in teams:
+                workers = [(a, s, var) for (a, e, s), var in v.shift.items()
+                           if e == d and p.agents[a].team == team]
+                if not workers:
                     continue
-                window = range(template.meal_window.start_min // p.slot_min,
-                               template.meal_window.end_min // p.slot_min)
-                meals = sum(var * template.meals * meal_slots for t, var in own if t == s)
-                model.add(day_short >= sum(shortage) + meals - sum(excess[k] for k in window if k in excess))
-                model.add(sum(above_floor[k] for k in window if k in above_floor) >= meals)
+                on_team: dict[int, list] = {}
+                for a, s, var in workers:
+                    first, last = p.shift_slots(p.templates[s])
+                    for k in range(first, last):
+                        on_team.setdefault(k, []).append(var)
+                need_away = sum(var * (p.templates[s].meals * meal_slots + p.templates[s].breaks * break_slots)
+                                for a, s, var in workers)
+                away_vars, meal_vars = [], {}
+                for g, segment in enumerate(segments):
+                    room = cap * len(segment)
+                    away = model.new_int_var(0, room, f"max_away[team={team},day={day},segment={segment[0]}]")
+                    model.add(away <= sum(var for k in segment for var in on_team.get(k, [])))
+                    team_away[g].append(away)
+                    away_vars.append(away)
+                    if any(set(segment) <= windows[s] for s in meal_templates):
+                        meal = model.new_int_var(0, room, f"meal_window[team={team},day={day},segment={segment[0]}]")
+                        model.add(meal <= away)
+                        meal_vars[g] = meal
+                model.add(sum(away_vars) >= need_away)
+                all_away.append(need_away)
+                for subset in subsets:
+                    meals = [var * p.templates[s].meals * meal_slots for a, s, var in workers if s in subset]
+                    if not meals:
+                        continue
+                    union = set().union(*(windows[s] for s in subset))
+                    inside = [meal_vars[g] for g, segment in enumerate(segments)
+                              if g in meal_vars and set(segment) <= union]
+                    model.add(sum(inside) >= sum(meals))
+            for g, segment in enumerate(segments):
+                if team_away[g]:
+                    model.add(sum(shortage[k] for k in segment) >= sum(team_away[g]) - sum(excess[k] for k in segment))
+                    model.add(sum(above_floor[k] for k in segment) >= sum(team_away[g]))
+            # The day as a whole (implied by the segments, but it lets the search prove bounds).
+            need = sum(all_away)
+            day_short = model.new_int_var(0, int(p.required[line][d].sum()), f"coverage_day[line={line},day={day}]")
+            model.add(day_short >= sum(shortage.values()))
+            model.add(day_short >= sum(shortage.values()) + need - sum(excess.values()))
+            model.add(sum(above_floor.values()) >= need)
             over = model.new_int_var(0, len(members) * p.slots_per_axis, f"coverage_over[line={line},day={day}]")
-            model.add(over >= sum(excess.values()) - away)
+            model.add(over >= sum(excess.values()) - need)
             totals_short.append(day_short)
             totals_over.append(over)
         penalties.append(Penalty("coverage", f"short[{line}]", p.slot_min * sum(totals_short), WEIGHT_SHORT))
