@@ -203,7 +203,7 @@ def add_coverage(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[
                 if not workers:
                     continue
                 on_team: dict[int, list] = {}
-                for a, s, var in workers:
+                for _a, s, var in workers:
                     first, last = p.shift_slots(p.templates[s])
                     for k in range(first, last):
                         on_team.setdefault(k, []).append(var)
