@@ -6,16 +6,22 @@ minute, until `staffing check` takes its place.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import importlib
 import itertools
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import cli
 from staffing import load_centre
-from staffing.roster import InfeasibleError, Leave, roster
+from staffing.roster import InfeasibleError, Leave, NoRosterFoundError, roster
 
 DAYS = (dt.date(2026, 8, 10), dt.date(2026, 8, 11))
 
@@ -148,3 +154,111 @@ def test_floor_nobody_can_cover_names_the_intervals(tiny_centre) -> None:
         roster(tiny_centre, requirement("chat", DAYS[:1], range(9, 17), 4, floor=4), DAYS[0], DAYS[0],
                time_limit_s=10)
     assert "coverage: line chat on 2026-08-10 09:00-17:00" in str(raised.value)
+
+
+def test_same_seed_same_roster(tiny_centre) -> None:
+    """The same seed and worker count give the same roster, with two workers too."""
+    req = requirement("chat", DAYS, range(9, 17), 2)
+    for workers in (1, 2):
+        first = roster(tiny_centre, req, *DAYS, time_limit_s=20, workers=workers, seed=5).frame
+        again = roster(tiny_centre, req, *DAYS, time_limit_s=20, workers=workers, seed=5).frame
+        pd.testing.assert_frame_equal(first, again)
+
+
+def test_forced_seven_day_week_breaks_max_consecutive_days(tiny_centre) -> None:
+    """A floor of 3 every day for a week with 3 agents forces a 7-day run: exit 3 names the
+    days the floor cannot be kept once the consecutive-day limit holds."""
+    week = [dt.date(2026, 8, 10) + dt.timedelta(days=i) for i in range(7)]
+    with pytest.raises(InfeasibleError) as raised:
+        roster(tiny_centre, requirement("chat", week, range(9, 17), 3, floor=3), week[0], week[-1], time_limit_s=20)
+    message = str(raised.value)
+    assert "coverage: line chat on 2026-08-1" in message and "consecutive-day limits" in message
+    assert "confirmed" in message
+
+
+def test_checker_flags_a_moved_meal_and_two_away(tiny_centre) -> None:
+    """Hand-edit a solved roster: a meal moved out of its window, then onto a teammate's
+    meal; the independent checker names both."""
+    frame = roster(tiny_centre, requirement("chat", DAYS, range(9, 17), 2), *DAYS, time_limit_s=20).frame
+    meals = frame.index[(frame["activity"] == "meal") & (frame["date"] == DAYS[0])]
+    moved = frame.copy()
+    moved.loc[meals[0], ["start", "end"]] = [pd.Timestamp("2026-08-10T15:00"), pd.Timestamp("2026-08-10T16:00")]
+    assert any("outside its window" in problem for problem in check_roster(tiny_centre, moved))
+    clash = frame.copy()
+    clash.loc[meals[1], ["start", "end"]] = frame.loc[meals[0], ["start", "end"]].to_list()
+    assert any("2 away" in problem for problem in check_roster(tiny_centre, clash))
+
+
+@given(st.integers(2, 4), st.integers(1, 3), st.lists(st.integers(1, 3), min_size=8, max_size=8))
+@settings(max_examples=8, deadline=None, derandomize=True)
+def test_rosters_on_random_small_centres_keep_every_rule(agents: int, days: int, needs: list[int]) -> None:
+    """On random small centres every roster the engine emits passes the independent check
+    and keeps the floor in every minute."""
+    source = Path(__file__).parent / "data" / "tiny"
+    centre = load_centre(source)
+    centre = dataclasses.replace(centre, agents=tuple(
+        dataclasses.replace(centre.agents[0], id=f"R{i}", name=f"R{i}") for i in range(agents)))
+    horizon = [dt.date(2026, 8, 10) + dt.timedelta(days=i) for i in range(days)]
+    rows = [("chat", pd.Timestamp(day) + pd.Timedelta(hours=h), pd.Timestamp(day) + pd.Timedelta(hours=h + 1),
+             needs[h - 9], 1, None) for day in horizon for h in range(9, 17)]
+    req = pd.DataFrame(rows, columns=["line", "start", "end", "required", "floor", "day_min_agents"])
+    result = roster(centre, req, horizon[0], horizon[-1], time_limit_s=20)
+    assert check_roster(centre, result.frame) == []
+    for day in horizon:
+        minutes = on_line_minutes(result.frame, "chat", pd.Timestamp(day) + pd.Timedelta(hours=9),
+                                  pd.Timestamp(day) + pd.Timedelta(hours=17))
+        assert minutes.min() >= 1
+
+
+def test_cli_roster_end_to_end(tiny: Path, tmp_path: Path) -> None:
+    """`staffing roster` writes roster.csv in the CONTRACT format, progress on stderr."""
+    req, out = tmp_path / "requirements.csv", tmp_path / "roster.csv"
+    requirement("chat", DAYS, range(9, 17), 2).assign(
+        start=lambda f: f["start"].dt.strftime("%Y-%m-%dT%H:%M"), end=lambda f: f["end"].dt.strftime("%Y-%m-%dT%H:%M")
+    ).drop(columns="day_min_agents").to_csv(req, index=False)
+    result = CliRunner().invoke(cli.main, ["roster", str(tiny), "--requirements", str(req), "--start", "2026-08-10",
+                                           "--end", "2026-08-11", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "proven optimal" in result.stdout and "roster: objective" in result.stderr
+    frame = pd.read_csv(out, parse_dates=["start", "end"])
+    assert list(frame.columns) == ["agent", "team", "line", "date", "activity", "code", "start", "end"]
+    frame["date"] = pd.to_datetime(frame["date"]).dt.date
+    assert check_roster(load_centre(tiny), frame) == []
+
+
+def test_cli_roster_infeasible_is_exit_3_and_writes_nothing(tiny: Path, tmp_path: Path) -> None:
+    """A floor nobody can keep: exit 3 with the explanation, no roster.csv."""
+    req, out = tmp_path / "requirements.csv", tmp_path / "roster.csv"
+    req.write_text("line,start,end,required,floor\nchat,2026-08-10T09:00,2026-08-10T17:00,4,4\n")
+    result = CliRunner().invoke(cli.main, ["roster", str(tiny), "--requirements", str(req), "--start", "2026-08-10",
+                                           "--end", "2026-08-10", "--out", str(out)])
+    assert result.exit_code == 3 and "coverage: line chat on 2026-08-10 09:00-17:00" in result.output
+    assert not out.exists()
+
+
+def test_cli_roster_bad_requirements_is_exit_2(tiny: Path, tmp_path: Path) -> None:
+    """A requirements row with a floor above required: exit 2 naming row and field."""
+    req = tmp_path / "requirements.csv"
+    req.write_text("line,start,end,required,floor\nchat,2026-08-10T09:00,2026-08-10T10:00,1,2\n")
+    result = CliRunner().invoke(cli.main, ["roster", str(tiny), "--requirements", str(req), "--start", "2026-08-10",
+                                           "--end", "2026-08-10"])
+    assert result.exit_code == 2 and result.output == "Error: requirements.csv:2: floor: 2 is above required 1\n"
+
+
+def test_nothing_found_in_time_is_exit_4(example_centre, monkeypatch) -> None:
+    """When the search is stopped before any roster is found: NoRosterFoundError (exit 4)
+    saying what to try."""
+    solve_module = importlib.import_module("staffing.roster.solve")  # the package's `solve` is the function
+
+    original = solve_module._solver
+
+    def no_time(time_limit_s: float, seed: int, workers: int):
+        solver = original(time_limit_s, seed, workers)
+        solver.parameters.max_time_in_seconds = 0.0
+        return solver
+
+    monkeypatch.setattr(solve_module, "_solver", no_time)
+    req = requirement("online", [dt.date(2026, 8, 10) + dt.timedelta(days=i) for i in range(7)], range(9, 23), 12)
+    with pytest.raises(NoRosterFoundError, match="--time-limit") as raised:
+        roster(example_centre, req, dt.date(2026, 8, 10), dt.date(2026, 8, 16), time_limit_s=5)
+    assert raised.value.exit_code == 4

@@ -168,8 +168,12 @@ def add_coverage(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[
                           if line in t.lines and t.meals and t.meal_window is not None]
         windows = {s: set(range(p.templates[s].meal_window.start_min // p.slot_min,
                                 p.templates[s].meal_window.end_min // p.slot_min)) for s in meal_templates}
+        away_templates = [s for s, t in enumerate(p.templates) if line in t.lines and (t.meals or t.breaks)]
+        regions = {s: away_regions(p, p.templates[s])[1] for s in away_templates}
         cuts = {b for s in meal_templates for b in (min(windows[s]), max(windows[s]) + 1)}
+        cuts |= {b for s in away_templates if regions[s] for b in (min(regions[s]), max(regions[s]) + 1)}
         subsets = [c for size in range(1, len(meal_templates) + 1) for c in combinations(meal_templates, size)]
+        away_subsets = [c for size in range(1, len(away_templates) + 1) for c in combinations(away_templates, size)]
         teams = [t.id for t in p.centre.teams.values() if t.line == line]
         totals_short, totals_over = [], []
         for d, day in enumerate(p.days):
@@ -222,6 +226,14 @@ def add_coverage(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[
                         meal_vars[g] = meal
                 model.add(sum(away_vars) >= need_away)
                 all_away.append(need_away)
+                for subset in away_subsets:
+                    loads = [var * (p.templates[s].meals * meal_slots + p.templates[s].breaks * break_slots)
+                             for _a, s, var in workers if s in subset]
+                    if not loads:
+                        continue
+                    union = set().union(*(regions[s] for s in subset))
+                    model.add(sum(away_vars[g] for g, segment in enumerate(segments) if set(segment) <= union)
+                              >= sum(loads))
                 for subset in subsets:
                     meals = [var * p.templates[s].meals * meal_slots for a, s, var in workers if s in subset]
                     if not meals:

@@ -86,6 +86,9 @@ def _solver(time_limit_s: float, seed: int, workers: int) -> cp_model.CpSolver:
     solver.parameters.max_time_in_seconds = max(time_limit_s, 0.1)
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = workers
+    # Several workers interleaved in one deterministic schedule: the same seed and worker
+    # count give the same roster (a wall-clock stop can still cut a search short).
+    solver.parameters.interleave_search = workers > 1
     return solver
 
 
