@@ -118,6 +118,11 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, 
         solver = _solver(max(budget, 1.0), seed, workers)
         solver.parameters.relative_gap_limit = ROUND_GAP
         status = solver.solve(model, _Progress(progress, f"days (round {round_number})", started))
+        if status == cp_model.UNKNOWN and deadline - time.perf_counter() > 1.0:
+            # Nothing yet: spend the rest of stage 1's time on finding a first roster.
+            solver = _solver(deadline - time.perf_counter(), seed, workers)
+            solver.parameters.relative_gap_limit = ROUND_GAP
+            status = solver.solve(model, _Progress(progress, f"days (round {round_number})", started))
         if status == cp_model.INFEASIBLE:
             raise InfeasibleError(diagnose(problem, time_limit_s=max(time_limit_s * 0.3, 5.0), seed=seed))
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
