@@ -25,6 +25,7 @@ from ortools.sat.python import cp_model
 from staffing.errors import StaffingError
 from staffing.roster.breaks import BREAK_RULES, Assignment, BreakVars, add_day_coverage
 from staffing.roster.capacity import TeamCapacity, add_mix_cut, add_template_limits, team_mixes
+from staffing.roster.exact import EXACT_LIMIT, EXACT_RULES, add_exact_away, add_exact_coverage, exact_size
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import DAY_RULES, FAIRNESS_CATEGORIES, WEIGHT_OVER, WEIGHT_SHORT
 from staffing.roster.variables import Penalty, create_day_vars
@@ -106,6 +107,10 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, 
     conflicts = quick_checks(problem)
     if conflicts:
         raise InfeasibleError(conflicts)
+    if exact_size(problem) <= EXACT_LIMIT:
+        result = _solve_exact(problem, time_limit_s, seed, workers, progress, started)
+        if result is not None:
+            return result
     model = cp_model.CpModel()
     v = create_day_vars(model, problem)
     penalties = [term for rule in DAY_RULES for term in rule(model, v, problem)]
@@ -174,6 +179,48 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, 
     return RosterResult(frame=frame, status="optimal" if exact else "feasible", objective=objective, bound=bound,
                         shortfall_agent_min=short, over_agent_min=over, penalties_by_rule=penalty_values,
                         fairness=_fairness(problem, shifts), seconds=time.perf_counter() - started)
+
+
+def _solve_exact(problem: RosterProblem, time_limit_s: float, seed: int, workers: int,
+                 progress: Progress | None, started: float) -> RosterResult | None:
+    """The one-model path for small instances; ``None`` when it finds nothing in its time
+    (the stages then take over)."""
+    model = cp_model.CpModel()
+    v = create_day_vars(model, problem)
+    penalties = [term for rule in EXACT_RULES for term in rule(model, v, problem)]
+    items = add_exact_away(model, v, problem)
+    penalties += add_exact_coverage(model, v, problem, items)
+    _objective(model, penalties)
+    solver = _solver(time_limit_s * 0.5, seed, workers)
+    status = solver.solve(model, _Progress(progress, "exact", started))
+    if status == cp_model.INFEASIBLE:
+        from staffing.roster.diagnose import diagnose
+
+        raise InfeasibleError(diagnose(problem, time_limit_s=max(time_limit_s * 0.3, 5.0), seed=seed))
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    shifts = {(a, d): s for (a, d, s), var in v.shift.items() if solver.boolean_value(var)}
+    placed: dict[tuple[int, int], list[tuple[str, int, int]]] = {}
+    for (a, d, s), own in items.items():
+        if shifts.get((a, d)) == s:
+            for kind, starts, length in own:
+                k = next(k for k, var in starts.items() if solver.boolean_value(var))
+                placed.setdefault((a, d), []).append((kind, k, k + length))
+    short, over = _coverage_totals(problem, shifts, placed)
+    values: dict[str, float] = {}
+    for term in penalties:
+        values[term.rule] = values.get(term.rule, 0.0) + term.weight * solver.value(term.expr)
+    objective = sum(values.values())
+    bound = solver.best_objective_bound
+    optimal = status == cp_model.OPTIMAL
+    if progress is not None:
+        progress(f"roster (exact): objective {objective:,.0f}, bound {bound:,.0f}, "
+                 f"{'optimal' if optimal else 'gap %.1f%%' % (100 * max(objective - bound, 0) / max(objective, 1))}, "
+                 f"{time.perf_counter() - started:.1f} s")
+    return RosterResult(frame=_frame(problem, shifts, placed), status="optimal" if optimal else "feasible",
+                        objective=objective, bound=bound, shortfall_agent_min=short, over_agent_min=over,
+                        penalties_by_rule=values, fairness=_fairness(problem, shifts),
+                        seconds=time.perf_counter() - started)
 
 
 def _place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], time_limit_s: float, seed: int,
