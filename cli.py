@@ -36,6 +36,22 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def date_range_options(what: str):
+    """``--start``/``--end`` service days, both required."""
+    def decorate(command):
+        command = click.option("--end", callback=_date, required=True,
+                               help=f"Last service day {what} (YYYY-MM-DD).")(command)
+        return click.option("--start", callback=_date, required=True,
+                            help=f"First service day {what} (YYYY-MM-DD).")(command)
+    return decorate
+
+
+def out_option(default: str):
+    """``--out FILE``: where the command writes its CONTRACT file (atomically)."""
+    return click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path(default),
+                        show_default=True, help=f"Where to write {default}.")
+
+
 centre_argument = click.argument(
     "centre", required=False, type=click.Path(file_okay=False, path_type=Path), default=EXAMPLE_CENTRE
 )
@@ -76,10 +92,8 @@ def validate(centre: Path, start: dt.date | None, end: dt.date | None) -> None:
 
 @main.command("forecast")
 @centre_argument
-@click.option("--start", callback=_date, required=True, help="First service day to forecast (YYYY-MM-DD).")
-@click.option("--end", callback=_date, required=True, help="Last service day to forecast (YYYY-MM-DD).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("forecast.csv"),
-              show_default=True, help="Where to write forecast.csv.")
+@date_range_options("to forecast")
+@out_option("forecast.csv")
 @click.option("--level", type=click.IntRange(50, 99), default=80, show_default=True,
               help="Prediction interval in percent (80 = the 10%-90% band).")
 def forecast_command(centre: Path, start: dt.date, end: dt.date, out: Path, level: int) -> None:
@@ -113,8 +127,7 @@ def forecast_command(centre: Path, start: dt.date, end: dt.date, out: Path, leve
 @centre_argument
 @click.option("--forecast", "forecast_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="forecast.csv (from `staffing forecast`, or made by hand).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("requirements.csv"),
-              show_default=True, help="Where to write requirements.csv.")
+@out_option("requirements.csv")
 @click.option("--staff-to", type=click.Choice(["mean", "high"]), default=None,
               help="Staff to the forecast (mean) or its upper band (high); default: each line's target.staff_to.")
 def requirements_command(centre: Path, forecast_path: Path, out: Path, staff_to: str | None) -> None:
@@ -151,10 +164,8 @@ def requirements_command(centre: Path, forecast_path: Path, out: Path, staff_to:
 @centre_argument
 @click.option("--requirements", "requirements_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="requirements.csv (from `staffing requirements`, or line,start,end,required[,floor] by hand).")
-@click.option("--start", callback=_date, required=True, help="First service day (YYYY-MM-DD).")
-@click.option("--end", callback=_date, required=True, help="Last service day (1 day to 6 weeks).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("roster.csv"),
-              show_default=True, help="Where to write roster.csv.")
+@date_range_options("of the roster, 1 day to 6 weeks")
+@out_option("roster.csv")
 @click.option("--time-limit", type=click.FloatRange(1, 3600), default=120, show_default=True,
               help="Seconds of search.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Solver seed (same seed, same roster).")
