@@ -34,6 +34,7 @@ Progress = Callable[[str], None]
 ROSTER_COLUMNS = ["agent", "team", "line", "date", "activity", "code", "start", "end"]
 MAX_ROUNDS = 8     # stage 1 re-solves after cutting team template mixes that cannot take their breaks
 ROUND_GAP = 0.01   # a round stops within 1% of its bound; the polish afterwards has no gap limit
+FLOOR_ROUNDS = 3   # stage 1 re-solves after a line-day could not keep its floor during breaks
 
 
 class InfeasibleError(StaffingError):
@@ -101,7 +102,7 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, 
           progress: Progress | None = None) -> RosterResult:
     """Build and solve the roster; raise :class:`InfeasibleError` (exit 3) or
     :class:`NoRosterFoundError` (exit 4)."""
-    from staffing.roster.diagnose import diagnose, quick_checks
+    from staffing.roster.diagnose import quick_checks
 
     started = time.perf_counter()
     conflicts = quick_checks(problem)
@@ -117,18 +118,91 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, 
     capacity = TeamCapacity(problem, seed)
     add_template_limits(model, v, problem, capacity)
     _objective(model, penalties)
-    deadline = started + time_limit_s * 0.75
+    valid_bound = None  # stage 1's bound before any floor cut (those restrict, so later bounds are not valid)
+    for attempt in range(FLOOR_ROUNDS + 1):
+        deadline = time.perf_counter() + (time_limit_s - (time.perf_counter() - started)) * 0.75
+        solver, status, shifts = _stage_one(model, v, problem, capacity, deadline, seed, workers, progress, started,
+                                            time_limit_s)
+        if valid_bound is None:
+            valid_bound = solver.best_objective_bound
+        remaining = max(time_limit_s - (time.perf_counter() - started), 1.0)
+        try:
+            away = _place_breaks(problem, shifts, remaining, seed, workers, progress, started)
+            break
+        except _DayFailure as failure:
+            mixes_fit = all(capacity.feasible(failure.line, mix)
+                            for mix in team_mixes(problem, shifts, failure.line, failure.day).values() if mix)
+            if attempt == FLOOR_ROUNDS or not mixes_fit:
+                raise InfeasibleError(failure.conflicts) from None
+            _require_cover(model, v, problem, failure.line, failure.day)
+            if progress is not None:
+                progress(f"breaks: line {failure.line} on {problem.days[failure.day]} cannot keep the floor while "
+                         "meals and breaks are taken; one more on the line there, re-solve")
+    bound = min(valid_bound, solver.best_objective_bound)
+    day_optimal = status == cp_model.OPTIMAL and attempt == 0
+    frame = _frame(problem, shifts, away)
+    short, over = _coverage_totals(problem, shifts, away)
+    penalty_values = {p.rule: 0.0 for p in penalties}
+    for term in penalties:
+        if term.rule != "coverage":
+            penalty_values[term.rule] += term.weight * solver.value(term.expr)
+    penalty_values["coverage"] = WEIGHT_SHORT * sum(short.values()) + WEIGHT_OVER * sum(over.values())
+    objective = sum(penalty_values.values())
+    exact = day_optimal and objective <= bound + 1e-6
+    if progress is not None:
+        progress(f"roster: objective {objective:,.0f}, bound {bound:,.0f}, "
+                 f"{'optimal' if exact else 'gap %.1f%%' % (100 * max(objective - bound, 0) / max(objective, 1))}, "
+                 f"{time.perf_counter() - started:.1f} s")
+    return RosterResult(frame=frame, status="optimal" if exact else "feasible", objective=objective, bound=bound,
+                        shortfall_agent_min=short, over_agent_min=over, penalties_by_rule=penalty_values,
+                        fairness=_fairness(problem, shifts), seconds=time.perf_counter() - started)
+
+
+class _DayFailure(Exception):
+    """Stage 3 could not place one line-day's meals and breaks while keeping the floor."""
+
+    def __init__(self, line: str, day: int, conflicts: list[str]) -> None:
+        super().__init__(line, day)
+        self.line, self.day, self.conflicts = line, day, conflicts
+
+
+def _require_cover(model: cp_model.CpModel, v, p: RosterProblem, line: str, d: int) -> None:
+    """Cut after a floor failure: on that line-day one more than the floor on shift wherever
+    the floor applies, so someone is there while another takes a meal or a break."""
+    from staffing.roster.rules import _presence
+
+    present = _presence(p, v, line, d)
+    for k in np.flatnonzero(p.floor[line][d] > 0):
+        model.add(sum(present.get(int(k), [])) >= int(p.floor[line][d, k]) + 1)
+
+
+def _stage_one(model: cp_model.CpModel, v, problem: RosterProblem, capacity: TeamCapacity, deadline: float,
+               seed: int, workers: int, progress: Progress | None, started: float, time_limit_s: float):
+    """Stage 1 with the lazy team-mix cuts and a final polish: (solver, status, shifts)."""
     for round_number in range(1, MAX_ROUNDS + 1):
         budget = (deadline - time.perf_counter()) * (0.4 if round_number == 1 else 0.5)
         solver = _solver(max(budget, 1.0), seed, workers)
         solver.parameters.relative_gap_limit = ROUND_GAP
         status = solver.solve(model, _Progress(progress, f"days (round {round_number})", started))
         if status == cp_model.UNKNOWN and deadline - time.perf_counter() > 1.0:
-            # Nothing yet: spend the rest of stage 1's time on finding a first roster.
-            solver = _solver(deadline - time.perf_counter(), seed, workers)
+            # Nothing yet: find any roster that keeps the hard rules (no objective), then
+            # optimise from it with what is left.
+            if progress is not None:
+                progress("days: no roster yet; looking for any roster that keeps the hard rules")
+            feasible = model.clone()
+            feasible.clear_objective()
+            finder = _solver(deadline - time.perf_counter(), seed, workers)
+            if finder.solve(feasible) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                model.clear_hints()  # a complete hint: every variable, so it is a roster at once
+                for index in range(len(model.proto.variables)):
+                    var = model.get_int_var_from_proto_index(index)
+                    model.add_hint(var, finder.value(feasible.get_int_var_from_proto_index(index)))
+            solver = _solver(max(deadline - time.perf_counter(), 1.0), seed, workers)
             solver.parameters.relative_gap_limit = ROUND_GAP
             status = solver.solve(model, _Progress(progress, f"days (round {round_number})", started))
         if status == cp_model.INFEASIBLE:
+            from staffing.roster.diagnose import diagnose
+
             raise InfeasibleError(diagnose(problem, time_limit_s=max(time_limit_s * 0.3, 5.0), seed=seed))
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise NoRosterFoundError(
@@ -159,26 +233,7 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, 
             if all(capacity.feasible(line, mix) for line in problem.lines for d in range(len(problem.days))
                    for mix in team_mixes(problem, candidate, line, d).values() if mix):
                 solver, status, shifts = polish, polished, candidate
-    bound = solver.best_objective_bound
-    day_optimal = status == cp_model.OPTIMAL
-    remaining = max(time_limit_s - (time.perf_counter() - started), 1.0)
-    away = _place_breaks(problem, shifts, remaining, seed, workers, progress, started)
-    frame = _frame(problem, shifts, away)
-    short, over = _coverage_totals(problem, shifts, away)
-    penalty_values = {p.rule: 0.0 for p in penalties}
-    for term in penalties:
-        if term.rule != "coverage":
-            penalty_values[term.rule] += term.weight * solver.value(term.expr)
-    penalty_values["coverage"] = WEIGHT_SHORT * sum(short.values()) + WEIGHT_OVER * sum(over.values())
-    objective = sum(penalty_values.values())
-    exact = day_optimal and objective <= bound + 1e-6
-    if progress is not None:
-        progress(f"roster: objective {objective:,.0f}, bound {bound:,.0f}, "
-                 f"{'optimal' if exact else 'gap %.1f%%' % (100 * max(objective - bound, 0) / max(objective, 1))}, "
-                 f"{time.perf_counter() - started:.1f} s")
-    return RosterResult(frame=frame, status="optimal" if exact else "feasible", objective=objective, bound=bound,
-                        shortfall_agent_min=short, over_agent_min=over, penalties_by_rule=penalty_values,
-                        fairness=_fairness(problem, shifts), seconds=time.perf_counter() - started)
+    return solver, status, shifts
 
 
 def _solve_exact(problem: RosterProblem, time_limit_s: float, seed: int, workers: int,
@@ -248,7 +303,7 @@ def _place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], time_lim
         if status == cp_model.INFEASIBLE:
             from staffing.roster.diagnose import explain_day
 
-            raise InfeasibleError(explain_day(p, line, d, work, present))
+            raise _DayFailure(line, d, explain_day(p, line, d, work, present))
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise NoRosterFoundError(f"meals and breaks of line {line} on {day} could not be placed in time: give "
                                      "more time (--time-limit) or more workers (--workers)")
