@@ -196,6 +196,12 @@ def roster_command(centre: Path, requirements_path: Path, start: dt.date, end: d
     for line, short in result.shortfall_agent_min.items():
         click.echo(f"  {line}: {short:,} agent-minutes short of the requirement, "
                    f"{result.over_agent_min[line]:,} above it")
+    worst = result.worst_short()
+    if len(worst):
+        click.echo("  where it is short (longest runs first):")
+        for row in worst.itertuples():
+            click.echo(f"    {row.line} {row.start:%Y-%m-%d %H:%M}-{row.end:%H:%M}: {row.agent_minutes:,.0f} "
+                       f"agent-minutes, up to {row.most_short} short")
     fairness = result.fairness
     for line, rows in fairness.groupby("line"):
         spread = ", ".join(f"{kind} {rows[kind].min()}-{rows[kind].max()}"

@@ -262,3 +262,15 @@ def test_nothing_found_in_time_is_exit_4(example_centre, monkeypatch) -> None:
     with pytest.raises(NoRosterFoundError, match="--time-limit") as raised:
         roster(example_centre, req, dt.date(2026, 8, 10), dt.date(2026, 8, 16), time_limit_s=5)
     assert raised.value.exit_code == 4
+
+
+def test_unavoidable_shortfall_is_located(tiny_centre) -> None:
+    """Two on the line all week with three agents who each need a rest day: the roster is
+    short, and the runs it reports add up to exactly the agent-minutes short."""
+    week = [dt.date(2026, 8, 10) + dt.timedelta(days=i) for i in range(7)]
+    result = roster(tiny_centre, requirement("chat", week, range(9, 17), 2), week[0], week[-1], time_limit_s=30)
+    assert check_roster(tiny_centre, result.frame) == []
+    assert result.shortfall_agent_min["chat"] > 0
+    runs = result.worst_short(count=100)
+    assert runs["agent_minutes"].sum() == result.shortfall_agent_min["chat"]
+    assert (runs["start"] < runs["end"]).all() and set(runs["line"]) == {"chat"}

@@ -66,6 +66,20 @@ class RosterResult:
     penalties_by_rule: dict[str, float]
     fairness: pd.DataFrame = field(repr=False)
     seconds: float
+    short_slots: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+
+    def worst_short(self, count: int = 5) -> pd.DataFrame:
+        """The longest runs of consecutive short slots per line and day, most agent-minutes first:
+        line, start, end, agent_minutes, most_short (agents)."""
+        if self.short_slots.empty:
+            return pd.DataFrame(columns=["line", "start", "end", "agent_minutes", "most_short"])
+        slots = self.short_slots.sort_values(["line", "start"])
+        slot_min = (slots["end"] - slots["start"]).dt.total_seconds() / 60
+        new_run = (slots["line"] != slots["line"].shift()) | (slots["start"] != slots["end"].shift())
+        runs = slots.assign(run=new_run.cumsum(), minutes=slots["short"] * slot_min).groupby("run").agg(
+            line=("line", "first"), start=("start", "first"), end=("end", "last"),
+            agent_minutes=("minutes", "sum"), most_short=("short", "max"))
+        return runs.sort_values("agent_minutes", ascending=False).head(count).reset_index(drop=True)
 
     @property
     def gap(self) -> float:
@@ -141,7 +155,7 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, 
     bound = min(valid_bound, solver.best_objective_bound)
     day_optimal = status == cp_model.OPTIMAL and attempt == 0
     frame = _frame(problem, shifts, away)
-    short, over = _coverage_totals(problem, shifts, away)
+    short, over, short_slots = _coverage_totals(problem, shifts, away)
     penalty_values = {p.rule: 0.0 for p in penalties}
     for term in penalties:
         if term.rule != "coverage":
@@ -155,7 +169,8 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, 
                  f"{time.perf_counter() - started:.1f} s")
     return RosterResult(frame=frame, status="optimal" if exact else "feasible", objective=objective, bound=bound,
                         shortfall_agent_min=short, over_agent_min=over, penalties_by_rule=penalty_values,
-                        fairness=_fairness(problem, shifts), seconds=time.perf_counter() - started)
+                        fairness=_fairness(problem, shifts), seconds=time.perf_counter() - started,
+                        short_slots=short_slots)
 
 
 class _DayFailure(Exception):
@@ -261,7 +276,7 @@ def _solve_exact(problem: RosterProblem, time_limit_s: float, seed: int, workers
             for kind, starts, length in own:
                 k = next(k for k, var in starts.items() if solver.boolean_value(var))
                 placed.setdefault((a, d), []).append((kind, k, k + length))
-    short, over = _coverage_totals(problem, shifts, placed)
+    short, over, short_slots = _coverage_totals(problem, shifts, placed)
     values: dict[str, float] = {}
     for term in penalties:
         values[term.rule] = values.get(term.rule, 0.0) + term.weight * solver.value(term.expr)
@@ -275,7 +290,7 @@ def _solve_exact(problem: RosterProblem, time_limit_s: float, seed: int, workers
     return RosterResult(frame=_frame(problem, shifts, placed), status="optimal" if optimal else "feasible",
                         objective=objective, bound=bound, shortfall_agent_min=short, over_agent_min=over,
                         penalties_by_rule=values, fairness=_fairness(problem, shifts),
-                        seconds=time.perf_counter() - started)
+                        seconds=time.perf_counter() - started, short_slots=short_slots)
 
 
 def _place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], time_limit_s: float, seed: int,
@@ -343,9 +358,12 @@ def _fixed_away(p: RosterProblem, placed: dict, line: str, d: int) -> np.ndarray
     return fixed
 
 
-def _coverage_totals(p: RosterProblem, shifts: dict, placed: dict) -> tuple[dict[str, int], dict[str, int]]:
-    """Agent-minutes short of and above `required` per line, from the exact on-line staffing."""
+def _coverage_totals(p: RosterProblem, shifts: dict,
+                     placed: dict) -> tuple[dict[str, int], dict[str, int], pd.DataFrame]:
+    """Agent-minutes short of and above `required` per line, from the exact on-line staffing,
+    and every slot short of it (line, start, end, required, on_line, short)."""
     short, over = {}, {}
+    rows = []
     for line in p.lines:
         total_short = total_over = 0
         for d in range(len(p.days)):
@@ -358,8 +376,14 @@ def _coverage_totals(p: RosterProblem, shifts: dict, placed: dict) -> tuple[dict
             gap = p.required[line][d] - on_line
             total_short += int(np.clip(gap[mask], 0, None).sum()) * p.slot_min
             total_over += int(np.clip(-gap[mask], 0, None).sum()) * p.slot_min
+            midnight = dt.datetime.combine(p.days[d], dt.time())
+            for k in np.flatnonzero(mask & (gap > 0)):
+                start = midnight + dt.timedelta(minutes=int(k) * p.slot_min)
+                rows.append((line, start, start + dt.timedelta(minutes=p.slot_min), int(p.required[line][d, k]),
+                             int(on_line[k]), int(gap[k])))
         short[line], over[line] = total_short, total_over
-    return short, over
+    frame = pd.DataFrame(rows, columns=["line", "start", "end", "required", "on_line", "short"])
+    return short, over, frame
 
 
 def _frame(p: RosterProblem, shifts: dict[tuple[int, int], int], placed: dict) -> pd.DataFrame:
