@@ -1,15 +1,11 @@
-"""The roster engine on hand-checkable instances, judged by an independent checker.
-
-The checker below reads only the roster frame and the centre (no solver code), minute by
-minute, until `staffing check` takes its place.
-"""
+"""The roster engine on hand-checkable instances, judged by the independent checker
+(`staffing.check`: it reads only the roster frame and the centre, minute by minute)."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import importlib
-import itertools
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +17,7 @@ from hypothesis import strategies as st
 
 import cli
 from staffing import load_centre
+from staffing.check import check_rules
 from staffing.roster import InfeasibleError, Leave, NoRosterFoundError, roster
 
 DAYS = (dt.date(2026, 8, 10), dt.date(2026, 8, 11))
@@ -50,51 +47,11 @@ def on_line_minutes(frame: pd.DataFrame, line: str, start: pd.Timestamp, end: pd
 
 
 def check_roster(centre, frame: pd.DataFrame) -> list[str]:
-    """Independent rule check: shifts from valid templates, one per day, meals and breaks of
-    the rules' length inside their windows and shifts, at most max_away of a team away."""
-    problems = []
-    rules = centre.rules
-    shifts = frame[frame["activity"] == "shift"]
-    if shifts.duplicated(["agent", "date"]).any():
-        problems.append("two shifts on one day")
-    for row in shifts.itertuples():
-        template = centre.shifts[row.code]
-        midnight = pd.Timestamp(row.date)
-        if (row.start, row.end) != (midnight + pd.Timedelta(minutes=template.start_min),
-                                    midnight + pd.Timedelta(minutes=template.end_min)):
-            problems.append(f"{row.agent} {row.date}: shift times do not match template {row.code}")
-        away = frame[(frame["agent"] == row.agent) & (frame["date"] == row.date)
-                     & frame["activity"].isin(["meal", "break"])].sort_values("start")
-        meals, breaks = away[away["activity"] == "meal"], away[away["activity"] == "break"]
-        if len(meals) != template.meals or len(breaks) != template.breaks:
-            problems.append(f"{row.agent} {row.date}: {len(meals)} meals, {len(breaks)} breaks")
-        for meal in meals.itertuples():
-            window = template.meal_window
-            if meal.end - meal.start != pd.Timedelta(minutes=rules.meal_min) or not (
-                    midnight + pd.Timedelta(minutes=window.start_min) <= meal.start
-                    and meal.end <= midnight + pd.Timedelta(minutes=window.end_min)):
-                problems.append(f"{row.agent} {row.date}: meal {meal.start:%H:%M} outside its window or wrong length")
-        for item in breaks.itertuples():
-            if item.end - item.start != pd.Timedelta(minutes=rules.break_min):
-                problems.append(f"{row.agent} {row.date}: break of the wrong length")
-            if item.start < row.start + pd.Timedelta(minutes=template.break_min_from_start_min) or \
-                    item.end > row.end - pd.Timedelta(minutes=template.break_min_from_end_min):
-                problems.append(f"{row.agent} {row.date}: break {item.start:%H:%M} too near the shift's ends")
-        items = list(away.itertuples())
-        for before, after in itertools.pairwise(items):
-            if after.start - before.end < pd.Timedelta(minutes=template.break_min_gap_min):
-                problems.append(f"{row.agent} {row.date}: {before.activity} and {after.activity} too close")
-    for team in centre.teams:
-        away = frame[(frame["team"] == team) & frame["activity"].isin(["meal", "break", "meeting"])]
-        if away.empty:
-            continue
-        minutes = pd.date_range(away["start"].min(), away["end"].max(), freq="min", inclusive="left")
-        count = np.zeros(len(minutes), dtype=int)
-        for item in away.itertuples():
-            count[(minutes >= item.start) & (minutes < item.end)] += 1
-        if count.max() > rules.max_away_per_team:
-            problems.append(f"team {team}: {count.max()} away at {minutes[count.argmax()]}")
-    return problems
+    """Every violation the independent checker (`staffing.check`, no solver code) finds, as
+    ``rule: agent day start: detail``."""
+    report = check_rules(centre, frame)
+    return [f"{v.rule}: {v.agent or v.team or v.line} {v.day} {v.start}: {v.detail}"
+            for result in report.rules for v in result.violations]
 
 
 @pytest.fixture
@@ -183,10 +140,10 @@ def test_checker_flags_a_moved_meal_and_two_away(tiny_centre) -> None:
     meals = frame.index[(frame["activity"] == "meal") & (frame["date"] == DAYS[0])]
     moved = frame.copy()
     moved.loc[meals[0], ["start", "end"]] = [pd.Timestamp("2026-08-10T15:00"), pd.Timestamp("2026-08-10T16:00")]
-    assert any("outside its window" in problem for problem in check_roster(tiny_centre, moved))
+    assert any(problem.startswith("meal_window:") for problem in check_roster(tiny_centre, moved))
     clash = frame.copy()
     clash.loc[meals[1], ["start", "end"]] = frame.loc[meals[0], ["start", "end"]].to_list()
-    assert any("2 away" in problem for problem in check_roster(tiny_centre, clash))
+    assert any(problem.startswith("max_away:") and "2 away" in problem for problem in check_roster(tiny_centre, clash))
 
 
 @given(st.integers(2, 4), st.integers(1, 3), st.lists(st.integers(1, 3), min_size=8, max_size=8))
