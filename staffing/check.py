@@ -103,20 +103,20 @@ def check_one_shift_per_day(centre: Centre, roster: pd.DataFrame, context: Conte
     return out
 
 
-def _own_away(roster: pd.DataFrame) -> dict[tuple[str, object], pd.DataFrame]:
+def _shifts_with_away(centre: Centre, roster: pd.DataFrame):
+    """Each shift row from a known template, with its template and that agent-day's away rows."""
     away = roster[roster["activity"].isin(AWAY)].sort_values("start")
-    return {key: group for key, group in away.groupby(["agent", "date"])}
+    by_day = {key: group for key, group in away.groupby(["agent", "date"])}
+    for row in roster[roster["activity"] == "shift"].itertuples():
+        template = centre.shifts.get(row.code)
+        if template is not None:
+            yield row, template, by_day.get((row.agent, row.date), roster.iloc[0:0])
 
 
 def check_meal_window(centre: Centre, roster: pd.DataFrame, context: Context) -> list[Violation]:
     """`meal_window`: the template's meals, each of `rules.meal_min`, inside its window."""
     out, rules = [], centre.rules
-    away = _own_away(roster)
-    for row in roster[roster["activity"] == "shift"].itertuples():
-        template = centre.shifts.get(row.code)
-        if template is None:
-            continue
-        own = away.get((row.agent, row.date), roster.iloc[0:0])
+    for row, template, own in _shifts_with_away(centre, roster):
         meals = own[own["activity"] == "meal"]
         if len(meals) != template.meals:
             out.append(_violation("meal_window", row, f"{len(meals)} meal(s); template {template.code} earns "
@@ -136,12 +136,7 @@ def check_break_window(centre: Centre, roster: pd.DataFrame, context: Context) -
     """`break_window`: the template's breaks of `rules.break_min`, far enough from the
     shift's start and end, and `break_min_gap_min` from each other and the meal."""
     out, rules = [], centre.rules
-    away = _own_away(roster)
-    for row in roster[roster["activity"] == "shift"].itertuples():
-        template = centre.shifts.get(row.code)
-        if template is None:
-            continue
-        own = away.get((row.agent, row.date), roster.iloc[0:0])
+    for row, template, own in _shifts_with_away(centre, roster):
         breaks = own[own["activity"] == "break"]
         if len(breaks) != template.breaks:
             out.append(_violation("break_window", row, f"{len(breaks)} break(s); template {template.code} earns "

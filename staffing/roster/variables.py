@@ -21,15 +21,13 @@ class Penalty:
 
 @dataclass(slots=True)
 class DayVars:
-    """Stage 1: ``shift[a, d, s]`` (agent a works template s on day d), ``rest[a, d]``,
-    ``works[a, d]``, and the relaxed away channel ``away[team][u]`` per absolute slot."""
+    """Stage 1: ``shift[a, d, s]`` (agent a works template s on day d), ``rest[a, d]`` and
+    ``works[a, d]`` (the number of shifts that day, 0 when unavailable)."""
 
     problem: RosterProblem
     shift: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)
     rest: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
     works: dict[tuple[int, int], cp_model.LinearExprT] = field(default_factory=dict)
-    away: dict[str, dict[int, cp_model.IntVar]] = field(default_factory=dict)
-    extra_floor: dict[tuple[str, int, int], int] = field(default_factory=dict)
 
     @property
     def slots_per_day(self) -> int:
