@@ -38,6 +38,7 @@ __all__ = [
     "load_centre",
     "read_forecast",
     "read_requirements",
+    "read_roster",
     "requirements",
     "roster",
     "service_day_of",
@@ -66,6 +67,15 @@ def read_requirements(path, centre: Centre):
     from staffing.frames import read_requirements as _read
 
     return _read(Path(path), centre.lines)
+
+
+def read_roster(path, centre: Centre):
+    """Read a ``roster.csv`` for ``centre`` (solver-made or hand-edited; exit 2 on bad input)."""
+    from pathlib import Path
+
+    from staffing.frames import read_roster as _read
+
+    return _read(Path(path), centre)
 
 
 def write_roster(result: RosterResult, path) -> None:

@@ -266,3 +266,55 @@ def whole(text: str) -> int:
     if value != int(value):
         raise ValueError(f"{text!r} is not a whole number")
     return int(value)
+
+
+ROSTER = Columns(("agent", "team", "line", "date", "activity", "code", "start", "end"))
+ACTIVITIES = ("shift", "meal", "break", "meeting", "leave", "rest")
+
+
+def read_roster(path: Path, centre):
+    """A ``roster.csv`` (the product's, or hand-edited in Excel and saved back as CSV).
+
+    Every row names a known agent with the team and line agents.csv gives it, an ISO date,
+    one of the CONTRACT activities, and ``start``/``end`` (required for shift, meal, break
+    and meeting; optional for leave and rest, which default to the whole day) with end after
+    start. Whether the rows keep the rules is ``staffing check``'s job, not the reader's.
+    Returns the CONTRACT columns with ``date`` as dates and ``start``/``end`` as timestamps.
+    """
+    import pandas as pd
+
+    agents = {agent.id: agent for agent in centre.agents}
+    records = []
+    for row in read_rows(path, ROSTER):
+        name = cell(path, row, "agent", str)
+        agent = agents.get(name)
+        if agent is None:
+            hint = difflib.get_close_matches(name, agents, n=1)
+            raise InputError(path, row.line, "agent", f"{name!r} is not in agents.csv"
+                             + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+        team = cell(path, row, "team", str)
+        if team != agent.team:
+            raise InputError(path, row.line, "team", f"{team!r} but agents.csv puts {name} in team {agent.team}")
+        line = cell(path, row, "line", str)
+        if line != agent.line:
+            raise InputError(path, row.line, "line", f"{line!r} but agents.csv puts {name} on line {agent.line}")
+        day = cell(path, row, "date", parse_date_text)
+        activity = cell(path, row, "activity", str)
+        if activity not in ACTIVITIES:
+            raise InputError(path, row.line, "activity", f"{activity!r} is not one of {', '.join(ACTIVITIES)}")
+        code = cell(path, row, "code", str, required=activity in ("shift", "leave"))
+        timed = activity not in ("leave", "rest")
+        start = cell(path, row, "start", parse_datetime_text, required=timed)
+        end = cell(path, row, "end", parse_datetime_text, required=timed)
+        if start is None or end is None:
+            start = start or dt.datetime.combine(day, dt.time())
+            end = end or dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+        if end <= start:
+            raise InputError(path, row.line, "end", f"{end.isoformat(timespec='minutes')} is not after start")
+        records.append((name, team, line, day, activity, code or activity, start, end))
+    if not records:
+        raise InputError(path, None, None, "no rows (only a header)")
+    frame = pd.DataFrame.from_records(records, columns=list(ROSTER.required))
+    frame["start"] = pd.to_datetime(frame["start"])
+    frame["end"] = pd.to_datetime(frame["end"])
+    return frame
