@@ -79,11 +79,11 @@ def add_template_limits(model: cp_model.CpModel, v: DayVars, p: RosterProblem, c
         for team in p.centre.teams.values():
             if team.line != line:
                 continue
-            members = p.team_agents(team.id)
             for d in range(len(p.days)):
+                workers = v.team_day(team.id, d)
                 for s, limit in limits.items():
-                    on = [v.shift[a, d, s] for a in members if (a, d, s) in v.shift]
-                    if len(on) > limit:
+                    on = [var for t, var in workers if t == s]
+                    if on:
                         model.add(sum(on) <= limit)
 
 
@@ -92,12 +92,13 @@ def add_mix_cut(model: cp_model.CpModel, v: DayVars, p: RosterProblem, line: str
     for team in p.centre.teams.values():
         if team.line != line:
             continue
-        members = p.team_agents(team.id)
+        size = len(p.team_agents(team.id))
         for d in range(len(p.days)):
+            workers = v.team_day(team.id, d)
             reached = []
             for s, count in mix:
-                on = [v.shift[a, d, s] for a in members if (a, d, s) in v.shift]
-                if len(on) < count:
+                on = [var for t, var in workers if t == s]
+                if not on or size < count:
                     break
                 flag = model.new_bool_var(f"max_away[team={team.id},day={p.days[d]},mix]")
                 model.add(sum(on) >= count).only_enforce_if(flag)

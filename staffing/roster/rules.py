@@ -107,11 +107,13 @@ def add_away_capacity(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> 
     break_slots = -(-p.rules.break_min // p.slot_min)
     regions = [away_regions(p, t) for t in p.templates]
     for team in p.centre.teams.values():
-        members = p.team_agents(team.id)
         usable = [s for s, t in enumerate(p.templates) if team.line in t.lines and (t.meals or t.breaks)]
         subsets = [c for size in range(1, len(usable) + 1) for c in combinations(usable, size)]
         for d in range(len(p.days)):
-            by_template = {s: [v.shift[a, d, s] for a in members if (a, d, s) in v.shift] for s in usable}
+            by_template = {s: [] for s in usable}
+            for s, var in v.team_day(team.id, d):
+                if s in by_template:
+                    by_template[s].append(var)
             for subset in subsets:
                 vars_meal = [(var, p.templates[s].meals * meal_slots) for s in subset for var in by_template[s]]
                 meal_room = len(set().union(*(regions[s][0] for s in subset)))
@@ -125,22 +127,9 @@ def add_away_capacity(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> 
     return []
 
 
-def _presence(p: RosterProblem, v: DayVars, line: str, d: int) -> dict[int, list]:
-    """Shift booleans covering each slot of day d's axis (day d-1's shifts that run past
-    midnight included), for the line's agents."""
-    spd = v.slots_per_day
-    present: dict[int, list] = {}
-    for a in p.line_agents(line):
-        for e in (d - 1, d):
-            for s, template in enumerate(p.templates):
-                var = v.shift.get((a, e, s))
-                if var is None:
-                    continue
-                first, last = p.shift_slots(template)
-                offset = (e - d) * spd
-                for k in range(max(first + offset, 0), min(last + offset, p.slots_per_axis)):
-                    present.setdefault(k, []).append(var)
-    return present
+def _presence(p: RosterProblem, v, line: str, d: int) -> dict[int, list]:
+    """Variables summing to the line's agents on shift in each slot of day d's axis."""
+    return v.presence(line, d)
 
 
 def add_coverage(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[Penalty]:
@@ -202,17 +191,16 @@ def add_coverage(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[
             team_away: dict[int, list] = {g: [] for g in range(len(segments))}
             all_away = []
             for team in teams:
-                workers = [(a, s, var) for (a, e, s), var in v.shift.items()
-                           if e == d and p.agents[a].team == team]
+                workers = v.team_day(team, d)
                 if not workers:
                     continue
                 on_team: dict[int, list] = {}
-                for _a, s, var in workers:
+                for s, var in workers:
                     first, last = p.shift_slots(p.templates[s])
                     for k in range(first, last):
                         on_team.setdefault(k, []).append(var)
                 need_away = sum(var * (p.templates[s].meals * meal_slots + p.templates[s].breaks * break_slots)
-                                for a, s, var in workers)
+                                for s, var in workers)
                 away_vars, meal_vars = [], {}
                 for g, segment in enumerate(segments):
                     room = cap * len(segment)
@@ -228,14 +216,14 @@ def add_coverage(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[
                 all_away.append(need_away)
                 for subset in away_subsets:
                     loads = [var * (p.templates[s].meals * meal_slots + p.templates[s].breaks * break_slots)
-                             for _a, s, var in workers if s in subset]
+                             for s, var in workers if s in subset]
                     if not loads:
                         continue
                     union = set().union(*(regions[s] for s in subset))
                     model.add(sum(away_vars[g] for g, segment in enumerate(segments) if set(segment) <= union)
                               >= sum(loads))
                 for subset in subsets:
-                    meals = [var * p.templates[s].meals * meal_slots for a, s, var in workers if s in subset]
+                    meals = [var * p.templates[s].meals * meal_slots for s, var in workers if s in subset]
                     if not meals:
                         continue
                     union = set().union(*(windows[s] for s in subset))
