@@ -211,5 +211,82 @@ def roster_command(centre: Path, requirements_path: Path, start: dt.date, end: d
     click.echo(f"Wrote {out}")
 
 
+@main.command("check")
+@centre_argument
+@click.option("--roster", "roster_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="roster.csv to judge (from `staffing roster`, or edited by hand).")
+@click.option("--requirements", "requirements_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="requirements.csv: required and floor per slot (its contacts column stands in for a forecast).")
+@click.option("--forecast", "forecast_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="forecast.csv: the arrival rates the service targets are predicted from.")
+@click.option("--simulate", type=click.IntRange(0, 10_000), default=0, show_default=True,
+              help="Replications of a discrete-event simulation of each day (0: formulas only).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Simulation seed (same seed, same figures).")
+@click.option("--overdispersion", type=click.FloatRange(0, 10), default=0.0, show_default=True,
+              help="Simulation only: variance of a mean-1 gamma factor on each slot's rate (0: Poisson).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("check.json"),
+              show_default=True, help="Where to write check.json.")
+def check_command(centre: Path, roster_path: Path, requirements_path: Path, forecast_path: Path | None,
+                  simulate: int, seed: int, overdispersion: float, json_path: Path) -> None:
+    """Judge any roster against every rule and service target.
+
+    Rules (who, which day, when): shifts from the line's templates, meals and breaks in
+    their windows, at most max_away of a team away, leave per team, rest days, consecutive
+    days, rest between shifts, the floor on the line, and the requirement per slot in
+    agent-minutes short. Targets per line, day and interval from the roster's real staffing
+    minute by minute: service level, answer rate, wait, occupancy, each agent's daily load,
+    online hours on peak days. --simulate N referees the formulas with 95% intervals.
+    Exit 0 when everything holds, 1 when a rule or target fails, 2 on bad input.
+
+    \b
+    Example:
+      staffing check data/example --roster roster.csv --requirements requirements.csv --forecast forecast.csv
+    """
+    from staffing.check import check_plan, describe, write_check
+    from staffing.simulate import SimulationSettings
+
+    loaded = staffing.load_centre(centre)
+    roster = staffing.read_roster(roster_path, loaded)
+    requirements = staffing.read_requirements(requirements_path, loaded)
+    forecast = staffing.read_forecast(forecast_path, loaded) if forecast_path is not None else None
+    simulation = (SimulationSettings(replications=simulate, seed=seed, overdispersion=overdispersion)
+                  if simulate else None)
+    report = check_plan(loaded, roster, requirements, forecast=forecast, simulation=simulation)
+    write_check(report, json_path)
+    click.echo(describe(report))
+    click.echo(f"Wrote {json_path}")
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@main.command("export")
+@click.argument("plan_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--centre", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Centre folder (default: the one plan.json names, else the bundled example).")
+@click.option("--format", "format_name", type=click.Choice(["all", "xlsx", "html", "ics", "csv"]), default="all",
+              show_default=True, help="plan.xlsx, report.html, one <agent>.ics per agent, or roster_wide.csv.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write into (default: PLAN_DIR).")
+def export_command(plan_dir: Path, centre: Path | None, format_name: str, out: Path | None) -> None:
+    """Export a plan folder: workbook, report, calendars, or the roster as a wide grid.
+
+    Reads roster.csv (and forecast.csv, requirements.csv, check.json, plan.json where
+    there) from PLAN_DIR, e.g. after a hand edit of roster.csv. `all` writes plan.xlsx,
+    report.html, one <agent>.ics per agent and roster_wide.csv (agents x days).
+    Exit 2 on bad input, naming the file, row and field; nothing is written then.
+
+    \b
+    Example:
+      staffing export plan --format all
+      staffing export plan --format csv --out handout
+    """
+    from staffing.export import export_plan
+
+    result = export_plan(plan_dir, formats=format_name, out=out, centre=centre, fallback_centre=EXAMPLE_CENTRE)
+    for note in result.notes:
+        click.echo(f"Note: {note}", err=True)
+    click.echo(result.describe())
+
+
 if __name__ == "__main__":
     main()

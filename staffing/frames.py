@@ -243,9 +243,10 @@ REQUIREMENTS = Columns(("line", "start", "end", "required"),
 def read_requirements(path: Path, lines: Iterable[str]):
     """A ``requirements.csv`` (the product's, or hand-made: ``line,start,end,required[,floor]``).
 
-    Returns ``line,start,end,required,floor,day_min_agents`` (``floor`` and
-    ``day_min_agents`` are NaN where the file has none; the roster fills in the line's
-    ``min_agents`` and no daily minimum).
+    Returns ``line,start,end,required,floor,day_min_agents,contacts`` (``floor``,
+    ``day_min_agents`` and ``contacts`` are NaN where the file has none; the roster fills in
+    the line's ``min_agents`` and no daily minimum; ``contacts``, the evidence column, lets
+    ``staffing check`` predict service targets without a forecast).
     """
     known = set(lines)
     records = []
@@ -254,10 +255,13 @@ def read_requirements(path: Path, lines: Iterable[str]):
         required = cell(path, row, "required", whole)
         floor = cell(path, row, "floor", whole, required=False)
         day_min = cell(path, row, "day_min_agents", whole, required=False)
+        contacts = cell(path, row, "contacts", non_negative, required=False)
         if floor is not None and floor > required:
             raise InputError(path, row.line, "floor", f"{floor} is above required {required}")
-        records.append((line, start, end, required, floor, day_min, row.line))
-    return _interval_frame(path, records, ["line", "start", "end", "required", "floor", "day_min_agents"])
+        records.append((line, start, end, required, floor, day_min, contacts, row.line))
+    frame = _interval_frame(path, records, ["line", "start", "end", "required", "floor", "day_min_agents", "contacts"])
+    frame["contacts"] = frame["contacts"].astype(float)
+    return frame
 
 
 def whole(text: str) -> int:
