@@ -25,15 +25,33 @@ from ortools.sat.python import cp_model
 from staffing.errors import StaffingError
 from staffing.roster.breaks import BREAK_RULES, Assignment, BreakVars, add_day_coverage
 from staffing.roster.capacity import TeamCapacity, add_mix_cut, add_template_limits, team_mixes
+from staffing.roster.counts import (
+    COUNT_RULES,
+    ROLL_FROM,
+    count_mixes,
+    count_values,
+    create_count_vars,
+    name_agents,
+    rolling_counts,
+)
 from staffing.roster.exact import EXACT_LIMIT, EXACT_RULES, add_exact_away, add_exact_coverage, exact_size
 from staffing.roster.problem import RosterProblem
-from staffing.roster.rules import DAY_RULES, FAIRNESS_CATEGORIES, WEIGHT_OVER, WEIGHT_SHORT
+from staffing.roster.rules import (
+    FAIRNESS_CATEGORIES,
+    WEIGHT_DAY_MIN,
+    WEIGHT_FAIR,
+    WEIGHT_OVER,
+    WEIGHT_SHORT,
+    WEIGHT_WORK,
+)
 from staffing.roster.variables import Penalty, create_day_vars
 
 Progress = Callable[[str], None]
 ROSTER_COLUMNS = ["agent", "team", "line", "date", "activity", "code", "start", "end"]
 MAX_ROUNDS = 8     # stage 1 re-solves after cutting team template mixes that cannot take their breaks
 ROUND_GAP = 0.01   # a round stops within 1% of its bound; the polish afterwards has no gap limit
+STAGE_ONE_SHARE = 0.55  # of the time left: days; then names (a third of the rest) and breaks
+POLISH_GAP = 0.001  # the polish stops within 0.1% of stage 1's bound and leaves the time to names and breaks
 FLOOR_ROUNDS = 3   # stage 1 re-solves after a line-day could not keep its floor during breaks
 
 
@@ -127,18 +145,24 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, 
         if result is not None:
             return result
     model = cp_model.CpModel()
-    v = create_day_vars(model, problem)
-    penalties = [term for rule in DAY_RULES for term in rule(model, v, problem)]
+    v = create_count_vars(model, problem)
+    penalties = [term for rule in COUNT_RULES for term in rule(model, v, problem)]
     capacity = TeamCapacity(problem, seed)
     add_template_limits(model, v, problem, capacity)
     _objective(model, penalties)
     valid_bound = None  # stage 1's bound before any floor cut (those restrict, so later bounds are not valid)
     for attempt in range(FLOOR_ROUNDS + 1):
-        deadline = time.perf_counter() + (time_limit_s - (time.perf_counter() - started)) * 0.75
-        solver, status, shifts = _stage_one(model, v, problem, capacity, deadline, seed, workers, progress, started,
+        deadline = time.perf_counter() + (time_limit_s - (time.perf_counter() - started)) * STAGE_ONE_SHARE
+        solver, status, counts = _stage_one(model, v, problem, capacity, deadline, seed, workers, progress, started,
                                             time_limit_s)
         if valid_bound is None:
             valid_bound = solver.best_objective_bound
+        naming = time.perf_counter() + max(time_limit_s - (time.perf_counter() - started), 1.0) * 0.3
+        shifts, moved = name_agents(problem, counts, deadline=naming, seed=seed, workers=workers)
+        if progress is not None:
+            progress(f"names: {len(shifts):,} shifts given to agents"
+                     + (f" ({moved} agent-days moved off the counts to keep per-agent rules)" if moved else "")
+                     + f", {time.perf_counter() - started:.1f} s")
         remaining = max(time_limit_s - (time.perf_counter() - started), 1.0)
         try:
             away = _place_breaks(problem, shifts, remaining, seed, workers, progress, started)
@@ -156,10 +180,7 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, 
     day_optimal = status == cp_model.OPTIMAL and attempt == 0
     frame = _frame(problem, shifts, away)
     short, over, short_slots = _coverage_totals(problem, shifts, away)
-    penalty_values = {p.rule: 0.0 for p in penalties}
-    for term in penalties:
-        if term.rule != "coverage":
-            penalty_values[term.rule] += term.weight * solver.value(term.expr)
+    penalty_values = _day_penalties(problem, shifts)
     penalty_values["coverage"] = WEIGHT_SHORT * sum(short.values()) + WEIGHT_OVER * sum(over.values())
     objective = sum(penalty_values.values())
     exact = day_optimal and objective <= bound + 1e-6
@@ -193,7 +214,10 @@ def _require_cover(model: cp_model.CpModel, v, p: RosterProblem, line: str, d: i
 
 def _stage_one(model: cp_model.CpModel, v, problem: RosterProblem, capacity: TeamCapacity, deadline: float,
                seed: int, workers: int, progress: Progress | None, started: float, time_limit_s: float):
-    """Stage 1 with the lazy team-mix cuts and a final polish: (solver, status, shifts)."""
+    """Stage 1 (team counts) with the lazy team-mix cuts and a final polish: (solver, status, counts)."""
+    if len(problem.days) > ROLL_FROM and not model.proto.solution_hint.vars:
+        _roll_first(model, v, problem, capacity, time.perf_counter() + (deadline - time.perf_counter()) * 0.8,
+                    seed, workers, progress)
     for round_number in range(1, MAX_ROUNDS + 1):
         budget = (deadline - time.perf_counter()) * (0.4 if round_number == 1 else 0.5)
         solver = _solver(max(budget, 1.0), seed, workers)
@@ -224,17 +248,17 @@ def _stage_one(model: cp_model.CpModel, v, problem: RosterProblem, capacity: Tea
                 f"no roster found in {time.perf_counter() - started:.0f} s of search ({len(problem.agents)} agents, "
                 f"{len(problem.days)} days): give more time (--time-limit), more workers (--workers), "
                 "or a shorter horizon")
-        shifts = {(a, d): s for (a, d, s), var in v.shift.items() if solver.boolean_value(var)}
+        counts = count_values(v, solver)
         new_cuts = 0
         for line in problem.lines:
             for d in range(len(problem.days)):
-                for mix in team_mixes(problem, shifts, line, d).values():
+                for mix in count_mixes(problem, counts, line, d).values():
                     if mix and not capacity.feasible(line, mix):
                         add_mix_cut(model, v, problem, line, mix)
                         new_cuts += 1
         model.clear_hints()
-        for var in v.shift.values():
-            model.add_hint(var, solver.boolean_value(var))
+        for var in v.count.values():
+            model.add_hint(var, solver.value(var))
         if not new_cuts:
             break
         if progress is not None:
@@ -242,13 +266,54 @@ def _stage_one(model: cp_model.CpModel, v, problem: RosterProblem, capacity: Tea
     if status != cp_model.OPTIMAL or solver.parameters.relative_gap_limit:
         # Polish: the remaining stage-1 time, from the last roster, to improve it or prove it optimal.
         polish = _solver(max(deadline - time.perf_counter(), 1.0), seed, workers)
+        polish.parameters.relative_gap_limit = POLISH_GAP
         polished = polish.solve(model, _Progress(progress, "days (polish)", started))
         if polished in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            candidate = {(a, d): s for (a, d, s), var in v.shift.items() if polish.boolean_value(var)}
+            candidate = count_values(v, polish)
             if all(capacity.feasible(line, mix) for line in problem.lines for d in range(len(problem.days))
-                   for mix in team_mixes(problem, candidate, line, d).values() if mix):
-                solver, status, shifts = polish, polished, candidate
-    return solver, status, shifts
+                   for mix in count_mixes(problem, candidate, line, d).values() if mix):
+                solver, status, counts = polish, polished, candidate
+    return solver, status, counts
+
+
+def _roll_first(model: cp_model.CpModel, v, problem: RosterProblem, capacity: TeamCapacity, deadline: float,
+                seed: int, workers: int, progress: Progress | None) -> None:
+    """A long horizon's first roster a week at a time, given to the whole-horizon model as a
+    complete hint (its remaining variables found with the counts fixed)."""
+    counts = rolling_counts(problem, capacity, deadline=deadline, seed=seed, workers=workers, progress=progress)
+    if counts is None:
+        return
+    completion = model.clone()
+    for key, var in v.count.items():
+        completion.add(completion.get_int_var_from_proto_index(var.index) == counts.get(key, 0))
+    solver = _solver(max(deadline - time.perf_counter(), 10.0), seed, workers)
+    status = solver.solve(completion)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if progress is not None:
+            progress(f"days: the week-by-week roster could not be completed ({solver.status_name(status)})")
+        return
+    model.clear_hints()
+    for index in range(len(model.proto.variables)):
+        model.add_hint(model.get_int_var_from_proto_index(index),
+                       solver.value(completion.get_int_var_from_proto_index(index)))
+
+
+def _day_penalties(p: RosterProblem, shifts: dict[tuple[int, int], int]) -> dict[str, float]:
+    """The day-level soft rules evaluated on the named roster: daily cap, fairness, hours."""
+    values = {"daily_cap": 0.0, "fair_shifts": 0.0, "hours": 0.0}
+    for line in p.lines:
+        members = p.line_agents(line)
+        for d in range(len(p.days)):
+            working = sum(1 for a in members if (a, d) in shifts)
+            values["daily_cap"] += WEIGHT_DAY_MIN * max(int(p.day_min[line][d]) - working, 0)
+        full = [a for a in members if p.available[a].all()]
+        if len(full) >= 2:
+            for applies in FAIRNESS_CATEGORIES.values():
+                per_agent = [sum(1 for d in range(len(p.days)) if (a, d) in shifts
+                                 and applies(p, p.days[d], p.templates[shifts[a, d]])) for a in full]
+                values["fair_shifts"] += WEIGHT_FAIR * (max(per_agent) - min(per_agent))
+    values["hours"] = WEIGHT_WORK * sum(p.templates[s].minutes for s in shifts.values())
+    return values
 
 
 def _solve_exact(problem: RosterProblem, time_limit_s: float, seed: int, workers: int,
@@ -299,8 +364,13 @@ def _place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], time_lim
     """Stage 2 for every (line, day): returns (agent, day) -> [(kind, first slot, end slot)]."""
     placed: dict[tuple[int, int], list[tuple[str, int, int]]] = {}
     jobs = [(line, d) for line in p.lines for d in range(len(p.days))]
-    per_job = time_limit_s / max(len(jobs), 1)
+    sizes = {(line, d): 1 + sum(1 for (a, day) in shifts if day == d and p.agents[a].line == line) for line, d in jobs}
+    left = sum(sizes.values())
+    deadline = time.perf_counter() + time_limit_s
     for line, d in jobs:
+        # each line-day gets the time left in proportion to its agents on shift
+        per_job = (deadline - time.perf_counter()) * sizes[line, d] / left
+        left -= sizes[line, d]
         work = [Assignment(agent=a, template=s, first=p.shift_slots(p.templates[s])[0],
                            last=p.shift_slots(p.templates[s])[1])
                 for (a, day), s in sorted(shifts.items()) if day == d and p.agents[a].line == line]
@@ -313,7 +383,7 @@ def _place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], time_lim
             rule(model, v, p, work, day)
         penalties = add_day_coverage(model, v, p, line, d, present, fixed, day)
         _objective(model, penalties)
-        solver = _solver(max(per_job, 2.0), seed, workers)
+        solver = _solver(max(per_job, 0.5), seed, workers)
         status = solver.solve(model)
         if status == cp_model.INFEASIBLE:
             from staffing.roster.diagnose import explain_day
