@@ -211,6 +211,46 @@ def roster_command(centre: Path, requirements_path: Path, start: dt.date, end: d
     click.echo(f"Wrote {out}")
 
 
+@main.command("plan")
+@centre_argument
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("plan"), show_default=True,
+              help="Plan folder to write.")
+@click.option("--start", callback=_date, help="First service day (default: the month of the coming campaign).")
+@click.option("--end", callback=_date, help="Last service day (default: the end of that month).")
+@click.option("--time-limit", type=click.FloatRange(10, 3600), default=140, show_default=True,
+              help="Seconds for the roster search.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Solver seed (same seed, same roster).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Solver threads.")
+@click.pass_context
+def plan_command(ctx: click.Context, centre: Path, out: Path, start: dt.date | None, end: dt.date | None,
+                 time_limit: float, seed: int, workers: int) -> None:
+    """The main job: forecast, requirements, roster, check and export, into one plan folder.
+
+    Writes forecast.csv, requirements.csv, roster.csv, check.json, plan.json, plan.xlsx,
+    report.html and one .ics per agent, and prints agents needed against available per line
+    and day, the targets and the headcount gap (who is missing, on board by when). Exit 1
+    when the plan misses a target or the requirement; 3 or 4 as `staffing roster`.
+
+    \b
+    Example:
+      staffing plan                      # the bundled example, the month of its 818 campaign
+      staffing plan data/example --out plan818 --start 2026-08-10 --end 2026-08-23
+    """
+    from staffing.plan import default_range, describe_plan, plan
+    from staffing.progress import SolveBar
+
+    loaded = staffing.load_centre(centre)
+    if (start is None) != (end is None):
+        raise click.UsageError("give both --start and --end, or neither (the month of the coming campaign)")
+    if start is None:
+        start, end = default_range(loaded)
+    with SolveBar(time_limit) as bar:
+        result = plan(loaded, out, start, end, time_limit_s=time_limit, seed=seed, workers=workers,
+                      step=lambda name: bar.message(f"{name} ..."), progress=bar.message)
+    click.echo(describe_plan(result, out))
+    ctx.exit(0 if result.ok else 1)
+
+
 @main.command("check")
 @centre_argument
 @click.option("--roster", "roster_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
