@@ -249,8 +249,8 @@ __all__ = ["COUNT_RULES", "Counts", "count_mixes", "count_values", "create_count
 
 ROLL_DAYS = 7        # rolling stage 1: a week at a time for horizons longer than ROLL_FROM days
 ROLL_FROM = 10
-ROLL_WEEK_S = 12.0    # at most this long on one week's search (the whole horizon is searched after)
-ROLL_ABS_GAP = 2_000  # a week's search stops this close to its bound (2 agent-minutes short)
+ROLL_WEEK_S = 8.0     # at most this long on one week's search (the whole horizon is searched after)
+ROLL_ABS_GAP = 10_000  # a week's search stops this close to its bound (10 agent-minutes short)
 
 
 def truncate(p: RosterProblem, days: int) -> RosterProblem:
@@ -300,7 +300,20 @@ def rolling_counts(p: RosterProblem, capacity, *, deadline: float, seed: int, wo
             solver.parameters.absolute_gap_limit = ROLL_ABS_GAP
             status = solver.solve(model)
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                return None
+                # nothing in its time: any counts that keep the rules, then the objective from them
+                feasible = model.clone()
+                feasible.clear_objective()
+                finder = _name_solver(max(ROLL_WEEK_S, share), seed, workers)
+                if finder.solve(feasible) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    return None
+                model.clear_hints()
+                for index in range(len(model.proto.variables)):
+                    model.add_hint(model.get_int_var_from_proto_index(index),
+                                   finder.value(feasible.get_int_var_from_proto_index(index)))
+                solver = _name_solver(max(share, ROLL_WEEK_S), seed, workers)
+                status = solver.solve(model)
+                if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    return None
             week = {key: int(solver.value(var)) for key, var in v.count.items() if key[1] >= first}
             cuts = 0
             for line in sub.lines:
