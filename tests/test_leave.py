@@ -426,3 +426,29 @@ def test_docs_name_every_option_and_reason() -> None:
     for name in group.commands:
         result = invoke("leave", name, "--help")
         assert result.exit_code == 0 and "Example:" in result.output, name
+
+
+def test_predicted_targets_refuse_leave_that_breaks_service_level(tiny) -> None:
+    """Three on a busy chat day hold the service level; without one of them it is missed, so the
+    request gets a blocking `predicted_targets` reason naming the target and the day."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from staffing import load_centre
+    from staffing.leave.decide import target_reasons
+    from tests.test_check import good_day
+
+    centre = load_centre(tiny)
+    before = pd.DataFrame(good_day())
+    after = before[before["agent"] != "A1"]
+    slots = pd.date_range("2026-08-10T09:00", "2026-08-10T16:50", freq="10min")
+    needs = pd.DataFrame({"line": "chat", "start": slots, "end": slots + pd.Timedelta(minutes=10), "required": 2,
+                          "floor": 1, "day_min_agents": float("nan"), "contacts": 3.0})
+    request = SimpleNamespace(line="chat")
+    day = [pd.Timestamp("2026-08-10").date()]
+    kept = target_reasons(centre, before, before, request, day, needs)
+    assert [r.ok for r in kept] == [True]
+    lost = target_reasons(centre, before, after, request, day, needs)
+    assert len(lost) == 1 and not lost[0].ok and lost[0].rule == "predicted_targets"
+    assert "2026-08-10" in lost[0].detail

@@ -231,12 +231,42 @@ def _judge_with_roster(centre: Centre, request: LeaveRequest, path: Path, needs:
     judgement = judge_roster(centre, before, after, request, days, needs, max_extra_short_min)
     verdict.final, verdict.changed = tidy(after, given), len(applied) > 0 or not after.equals(before)
     reasons = roster_reasons(judgement, path.name)
+    reasons += target_reasons(centre, before, after, request, days, needs)
     ledger_refuses = any(not r.ok and r.blocking for r in verdict.reasons)
     if judgement.ok or ledger_refuses or not judgement.repairable:
         verdict.reasons.extend(reasons)
         return
     _repair(centre, request, before, after, days, needs, verdict, reasons, given, path.name,
             max_extra_short_min=max_extra_short_min, time_limit_s=time_limit_s)
+
+
+def target_reasons(centre: Centre, before: pd.DataFrame, after: pd.DataFrame, request: LeaveRequest, days: list,
+                   needs: pd.DataFrame | None) -> list[Reason]:
+    """The service targets of the request's line on its days (``staffing check``'s day rows:
+    service level, answer rate, daily load, online hours), predicted from the roster with and
+    without the agent: a target that held and no longer does refuses the request."""
+    if needs is None or "contacts" not in needs or needs["contacts"].isna().all():
+        return [Reason(rule="predicted_targets", ok=True, blocking=False,
+                       detail="predicted targets not judged (no requirement file with its contacts column)")]
+    from staffing.check import check_plan
+
+    wanted = {str(day) for day in days}
+    span = (pd.Timestamp(min(days)) - pd.Timedelta(days=1), pd.Timestamp(max(days)) + pd.Timedelta(days=2))
+
+    def day_rows(roster: pd.DataFrame) -> dict[tuple[str, str], object]:
+        near = roster[(roster["line"] == request.line) & (roster["start"] >= span[0]) & (roster["start"] < span[1])]
+        slots = needs[(needs["line"] == request.line) & (needs["start"] >= span[0]) & (needs["start"] < span[1])]
+        report = check_plan(centre, near, slots)
+        return {(t.target, t.day): t for t in report.targets if t.scope == "day" and t.day in wanted}
+
+    held, now = day_rows(before), day_rows(after)
+    lost = [now[key] for key, target in held.items() if target.ok and key in now and not now[key].ok]
+    if not lost:
+        return [Reason(rule="predicted_targets", ok=True,
+                       detail=f"every predicted day target of line {request.line} that held still holds")]
+    shown = "; ".join(f"{t.target} on {t.day}: {held[t.target, t.day].value:.3g} -> {t.value:.3g} (goal {t.goal:.3g})"
+                      for t in lost[:3])
+    return [Reason(rule="predicted_targets", ok=False, detail=f"without the agent the line misses: {shown}")]
 
 
 def _repair(centre: Centre, request: LeaveRequest, before: pd.DataFrame, after: pd.DataFrame, days: list,
@@ -258,8 +288,11 @@ def _repair(centre: Centre, request: LeaveRequest, before: pd.DataFrame, after: 
         raise RuntimeError(f"repair broke the checker's rules (a bug): {added[:3]}")
     changed_days = sorted({*days, *(c.day for c in result.changes)})
     for reason in reasons:
+        if reason.rule == "predicted_targets":
+            continue  # judged again on the repaired roster below
         verdict.reasons.append(Reason(rule=reason.rule, ok=True, blocking=False,
                                       detail=f"{reason.detail} -> kept by the repair below"))
+    verdict.reasons.extend(target_reasons(centre, before, repaired, request, changed_days, needs))
     if needs is not None:
         short_before = shortfall_agent_min(centre, before, needs, request.line, changed_days)
         short_after = shortfall_agent_min(centre, repaired, needs, request.line, changed_days)
