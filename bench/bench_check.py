@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_roster import instance  # noqa: E402
+from machine import cpu_model  # noqa: E402
 
 from staffing.check import check_plan  # noqa: E402
 from staffing.frames import read_forecast, read_requirements, read_roster, write_table  # noqa: E402
@@ -157,8 +158,7 @@ def main() -> None:
     compared = sum(t.formula_in_ci is not None for t in simulated.targets if t.scope != "interval")
     gaps = np.array([t.simulated - t.value for t in simulated.targets
                      if t.scope == "day" and t.target == "service_level" and t.simulated is not None])
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = cpu_model()
     text = "\n".join([
         f"## staffing check ({dt.date.today()})", "",
         f"Machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; one process; best of "

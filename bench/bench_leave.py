@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import ortools  # noqa: E402
+from machine import cpu_model  # noqa: E402
 
 from staffing import load_centre, read_requirements, read_roster  # noqa: E402
 from staffing.leave import request_leave  # noqa: E402
@@ -225,8 +226,7 @@ def run(roster: Path | None, needs: Path | None) -> str:
         rows.append(scan(scenarios, centre, files))
         command_line = statistics.median(cli_seconds(centre, roster, agent, day) for _ in range(3))
         cold = statistics.median(cold_seconds(centre, roster, agent, day) for _ in range(3))
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = cpu_model()
     return "\n".join([
         f"## Leave decisions ({dt.date.today()})", "",
         f"Machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, OR-Tools {ortools.__version__}. "

@@ -19,21 +19,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from machine import cpu_model
+
 from staffing.queueing import required_agents_voice
 from staffing.queueing_chat import default_chat_handle_times, required_agents_chat
 
 INTERVALS = 10_000
 REPEATS = 5
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def timed(fn: Callable[[], object]) -> tuple[float, float, object]:

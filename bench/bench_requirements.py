@@ -18,6 +18,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from machine import cpu_model  # noqa: E402
+
 from staffing import forecast, load_centre, requirements  # noqa: E402
 
 
@@ -47,8 +49,7 @@ def main() -> None:
         frames.append(shifted.assign(contacts=shifted["contacts"] * rng.uniform(0.3, 3.0, len(shifted))))
     many = pd.concat(frames).head(10_000)
     seconds_many, many_result = best_of(3, lambda: requirements(centre, many))
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = cpu_model()
     text = "\n".join([
         f"# requirements() speed ({dt.date.today()})", "",
         f"Machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, numpy {np.__version__}.", "",

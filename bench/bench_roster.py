@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import ortools  # noqa: E402
+from machine import cpu_model  # noqa: E402
 
 from staffing import forecast, load_centre, requirements, roster  # noqa: E402
 from staffing.domain import Agent  # noqa: E402
@@ -73,8 +74,7 @@ def run(size: str, time_limit: float, workers: int, seed: int) -> str:
         seconds = time.perf_counter() - began
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     short = ", ".join(f"{line} {minutes:,}" for line, minutes in result.shortfall_agent_min.items())
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = cpu_model()
     return "\n".join([
         f"## Roster {size} ({dt.date.today()})", "",
         f"Machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "

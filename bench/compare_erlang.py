@@ -45,6 +45,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from machine import cpu_model  # noqa: E402
+
 from staffing.queueing import required_agents_voice  # noqa: E402
 
 try:
@@ -196,16 +198,6 @@ def exact_positions(raw: int, shrinkage: float) -> int:
 
 
 # ------------------------------------------------------------------------------ report
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def fmt_sl(x: Decimal) -> str:
     return f"{float(x) * 100:.3f} %"
 

@@ -31,6 +31,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from machine import cpu_model  # noqa: E402
+
 from staffing import StaffingError, forecast, load_centre  # noqa: E402
 from staffing.calendar import centre_calendar  # noqa: E402
 from staffing.domain import WEEKDAYS, Event  # noqa: E402
@@ -272,8 +274,7 @@ def part_speed() -> list[str]:
 def main() -> None:
     started = time.perf_counter()
     sections = [part_a(), part_b(), part_c(), part_speed()]
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = cpu_model()
     header = [f"# Forecast backtests ({dt.date.today()})", "",
               f"Machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
               f"numpy {np.__version__}, pandas {pd.__version__}. Command: `python bench/forecast_backtest.py`; "

@@ -194,6 +194,15 @@ def service_day_of(line: Line, instant: dt.datetime, calendar: WorkCalendar) -> 
     return None
 
 
+def open_mask(line: Line, day: dt.date, calendar: WorkCalendar, slot_min: int, slots: int) -> np.ndarray:
+    """Which of the ``slots`` slots from ``day``'s midnight (the axis runs past midnight) the
+    line is open in; a slot the hours only partly cover counts as open."""
+    mask = np.zeros(slots, dtype=bool)
+    for window in day_hours(line.hours, day, calendar).windows:
+        mask[window.start_min // slot_min: -(-window.end_min // slot_min)] = True
+    return mask
+
+
 def slot_starts(line: Line, day: dt.date, calendar: WorkCalendar, slot_min: int) -> pd.DatetimeIndex:
     """Starts of the planning slots of ``line`` on service day ``day`` (open slots only)."""
     starts: list[np.ndarray] = []

@@ -108,9 +108,7 @@ def describe(report: CheckReport, *, limit: int = 10) -> str:
             short = sum(float(v.detail.split(" ", 1)[0]) for v in result.violations)
             summary = f"{len(result.violations)} slot(s) short, {short:,.0f} agent-minutes in all (a missed target)"
         out.append(f"  FAIL  {result.rule}: {summary}")
-        out += [f"          {v.describe()}" for v in result.violations[:limit]]
-        if len(result.violations) > limit:
-            out.append(f"          and {len(result.violations) - limit} more")
+        out += _first(result.violations, Violation.describe, limit, " " * 10)
     lines = list(dict.fromkeys(t.line for t in report.targets))
     if lines:
         out.append("Targets:")
@@ -138,6 +136,14 @@ def _target_text(row: TargetResult) -> str:
     return text + (f", {row.detail}" if row.detail else "")
 
 
+def _first(items, render, limit: int, indent: str, *, more_indent: str | None = None) -> list[str]:
+    """The first ``limit`` items rendered and indented, then "and N more" for the rest."""
+    out = [indent + render(item) for item in items[:limit]]
+    if len(items) > limit:
+        out.append(f"{indent if more_indent is None else more_indent}and {len(items) - limit} more")
+    return out
+
+
 def _status(row: TargetResult) -> str:
     return "    " if row.goal is None else "ok  " if row.ok else "FAIL"
 
@@ -151,26 +157,19 @@ def _describe_line(line: str, rows: list[TargetResult], limit: int) -> list[str]
     missed = sorted((r for r in days if not r.ok), key=lambda r: (-r.gap, r.day))
     if day_count:
         out.append(f"    days: {day_count}, {len({r.day for r in missed})} with a target missed")
-    for row in missed[:limit]:
-        out.append(f"    FAIL  {row.day} {_target_text(row)}")
-    if len(missed) > limit:
-        out.append(f"          and {len(missed) - limit} more")
+    out += _first(missed, lambda row: f"FAIL  {row.day} {_target_text(row)}", limit, " " * 4,
+                  more_indent=" " * 10)
     for row in (r for r in days if r.target == "online_hours_peak" and r.ok):
         out.append(f"    ok    {row.day} {_target_text(row)}")
     intervals = [r for r in rows if r.scope == "interval"]
     if intervals:
         out.append(f"    intervals that miss, worst first ({len(intervals)}):")
-        for row in intervals[:limit]:
-            out.append(f"      {row.start.replace('T', ' ')}-{row.end[11:]} {_target_text(row)}")
-        if len(intervals) > limit:
-            out.append(f"      and {len(intervals) - limit} more")
+        out += _first(intervals, lambda row: f"{row.start.replace('T', ' ')}-{row.end[11:]} {_target_text(row)}",
+                      limit, " " * 6)
     disagree = [r for r in rows if r.formula_in_ci is False and r.scope != "interval"]
     if disagree:
         out.append(f"    formula outside the simulation's 95% interval ({len(disagree)}):")
-        for row in disagree[:limit]:
-            out.append(f"      {row.day or 'all days'} {_target_text(row)}")
-        if len(disagree) > limit:
-            out.append(f"      and {len(disagree) - limit} more")
+        out += _first(disagree, lambda row: f"{row.day or 'all days'} {_target_text(row)}", limit, " " * 6)
     return out
 
 

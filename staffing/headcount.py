@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from staffing.calendar import centre_calendar, date_range, day_hours
+from staffing.calendar import centre_calendar, date_range, open_mask
 from staffing.domain import Centre, Event
 
 TEAM_MAX = 8
@@ -93,6 +93,7 @@ def line_day_needs(centre: Centre, roster: pd.DataFrame, short_slots: pd.DataFra
     """Per line and service day: who is available and working, and the extra agents needed."""
     slot = centre.slot_min
     axis = 2 * 1440 // slot
+    calendar = centre_calendar(centre)
     out = []
     for line in centre.lines:
         for day in date_range(start, end):
@@ -106,7 +107,7 @@ def line_day_needs(centre: Centre, roster: pd.DataFrame, short_slots: pd.DataFra
                     if 0 <= k < axis:
                         short[k] = max(short[k], int(row.short))
                 # a slot belongs to the service day whose hours hold it
-                short = np.where(_open_mask(centre, line, day, slot, axis), short, 0)
+                short = np.where(open_mask(centre.lines[line], day, calendar, slot, axis), short, 0)
             extra, by_template = extra_agents_for_day(centre, line, short, slot)
             agents = [a for a in centre.agents_of(line=line) if a.employed_on(day)]
             on_day = roster[(roster["line"] == line) & (roster["date"] == day)]
@@ -118,14 +119,6 @@ def line_day_needs(centre: Centre, roster: pd.DataFrame, short_slots: pd.DataFra
                                    extra=extra, short_agent_min=int(short.sum()) * slot,
                                    by_template=tuple(sorted(by_template.items()))))
     return out
-
-
-def _open_mask(centre: Centre, line: str, day: dt.date, slot: int, axis: int) -> np.ndarray:
-    calendar = centre_calendar(centre)
-    mask = np.zeros(axis, dtype=bool)
-    for window in day_hours(centre.lines[line].hours, day, calendar).windows:
-        mask[window.start_min // slot: -(-window.end_min // slot)] = True
-    return mask
 
 
 def _work_days_per_agent(centre: Centre, start: dt.date, end: dt.date) -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from staffing.check import CheckReport
 from staffing.domain import Centre, Event
 from staffing.errors import StaffingError
 from staffing.headcount import Gap, LineDayNeed, gaps_as_dicts, headcount_gap, line_day_needs
@@ -35,7 +36,7 @@ class PlanResult:
     roster_gap: float
     needs: tuple[LineDayNeed, ...] = field(repr=False)
     gaps: tuple[Gap, ...]
-    check: object = field(repr=False)
+    check: CheckReport = field(repr=False)
     files: tuple[Path, ...]
 
     @property

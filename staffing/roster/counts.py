@@ -24,11 +24,11 @@ from staffing.domain import MINUTES_PER_DAY
 from staffing.errors import StaffingError
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import (
-    WEIGHT_DAY_MIN,
-    WEIGHT_WORK,
     add_away_capacity,
     add_coverage,
+    add_daily_cap,
     add_fair_shifts,
+    add_hours,
     add_interchangeable_order,
     add_max_consecutive_working_days,
     add_min_rest_between_shifts,
@@ -36,6 +36,7 @@ from staffing.roster.rules import (
     add_rest_days_per_month,
     rest_days_needed,
 )
+from staffing.roster.search import make_solver
 from staffing.roster.variables import CountVars, Penalty, create_day_vars
 
 Counts = dict[tuple[str, int, int], int]   # (team, day index, template index) -> agents
@@ -123,46 +124,15 @@ def add_team_rest_between_shifts(model: cp_model.CpModel, v: CountVars, p: Roste
     return []
 
 
-def add_team_daily_cap(model: cp_model.CpModel, v: CountVars, p: RosterProblem) -> list[Penalty]:
-    """Rule `daily_cap` (counted, the same as per agent): enough of the line work each day that
-    nobody serves more than the per-agent daily cap. Soft, heavily weighted."""
-    penalties = []
-    for line in p.lines:
-        teams = [t for t in _teams(p) if p.centre.teams[t].line == line]
-        for d, day in enumerate(p.days):
-            need = int(p.day_min[line][d])
-            if need <= 0:
-                continue
-            missing = model.new_int_var(0, need, f"daily_cap[line={line},day={day}]")
-            model.add(sum(v.works[t, d] for t in teams) + missing >= need)
-            penalties.append(Penalty("daily_cap", f"missing[{line},{day}]", missing, WEIGHT_DAY_MIN))
-    return penalties
-
-
-def add_team_hours(model: cp_model.CpModel, v: CountVars, p: RosterProblem) -> list[Penalty]:
-    """Tie-break `hours`: among rosters that cover equally, the one with fewer minutes worked."""
-    minutes = sum(p.templates[s].minutes * var for (_team, _d, s), var in v.count.items())
-    return [Penalty("hours", "minutes worked", minutes, WEIGHT_WORK)]
-
-
 COUNT_RULES: tuple[Callable[[cp_model.CpModel, CountVars, RosterProblem], list[Penalty]], ...] = (
     add_team_days, add_team_rest_days, add_team_consecutive_days, add_team_rest_between_shifts,
-    add_away_capacity, add_coverage, add_team_daily_cap, add_team_hours)
+    add_away_capacity, add_coverage, add_daily_cap, add_hours)
 
 # Naming the agents: every per-agent rule, exactly; fairness spread within the team.
 NAME_RULES = (add_one_shift_per_day, add_interchangeable_order, add_rest_days_per_month,
               add_max_consecutive_working_days, add_min_rest_between_shifts, add_fair_shifts)
 WEIGHT_COUNT = 100_000  # per agent-day a team's named roster moves away from its counts
 NAME_EXACT_S = 2.0      # seconds per team to name agents on exactly the counts (fairness as far as it gets)
-
-
-def _name_solver(time_limit_s: float, seed: int, workers: int) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(time_limit_s, 0.5)
-    solver.parameters.random_seed = seed
-    solver.parameters.num_workers = workers
-    solver.parameters.interleave_search = workers > 1
-    return solver
 
 
 def count_values(v: CountVars, solver: cp_model.CpSolver) -> Counts:
@@ -213,7 +183,7 @@ def name_agents(p: RosterProblem, counts: Counts, *, deadline: float, seed: int 
         exact = model.clone()
         for key in set(cells) | set(wanted):
             exact.add(sum(cells.get(key, [])) == wanted.get(key, 0))
-        solver = _name_solver(min(share, NAME_EXACT_S), seed, workers)
+        solver = make_solver(min(share, NAME_EXACT_S), seed, workers, at_least_s=0.5)
         status = solver.solve(exact)
         deviations = []
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -231,7 +201,7 @@ def name_agents(p: RosterProblem, counts: Counts, *, deadline: float, seed: int 
                 deviations.append(dev)
             penalties.append(Penalty("counts", "moved", sum(deviations), WEIGHT_COUNT))
             model.minimize(sum(term.weight * term.expr for term in penalties))
-            solver = _name_solver(share, seed, workers)
+            solver = make_solver(share, seed, workers, at_least_s=0.5)
             status = solver.solve(model)
             values = {key: solver.boolean_value(var) for key, var in v.shift.items()}
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -295,7 +265,7 @@ def rolling_counts(p: RosterProblem, capacity, *, deadline: float, seed: int, wo
         for attempt in range(4):
             share = min((deadline - time.perf_counter()) / (len(ends) - position) / (1.0 if attempt else 1.5),
                         ROLL_WEEK_S)
-            solver = _name_solver(share, seed, workers)
+            solver = make_solver(share, seed, workers, at_least_s=0.5)
             solver.parameters.relative_gap_limit = 0.005
             solver.parameters.absolute_gap_limit = ROLL_ABS_GAP
             status = solver.solve(model)
@@ -303,14 +273,14 @@ def rolling_counts(p: RosterProblem, capacity, *, deadline: float, seed: int, wo
                 # nothing in its time: any counts that keep the rules, then the objective from them
                 feasible = model.clone()
                 feasible.clear_objective()
-                finder = _name_solver(max(ROLL_WEEK_S, share), seed, workers)
+                finder = make_solver(max(ROLL_WEEK_S, share), seed, workers, at_least_s=0.5)
                 if finder.solve(feasible) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     return None
                 model.clear_hints()
                 for index in range(len(model.proto.variables)):
                     model.add_hint(model.get_int_var_from_proto_index(index),
                                    finder.value(feasible.get_int_var_from_proto_index(index)))
-                solver = _name_solver(max(share, ROLL_WEEK_S), seed, workers)
+                solver = make_solver(max(share, ROLL_WEEK_S), seed, workers, at_least_s=0.5)
                 status = solver.solve(model)
                 if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     return None

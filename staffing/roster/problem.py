@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from staffing.calendar import centre_calendar, date_range, day_hours
+from staffing.calendar import centre_calendar, date_range
+from staffing.calendar import open_mask as open_slots_of
 from staffing.domain import MINUTES_PER_DAY, Agent, Centre, Rules, ShiftTemplate
 from staffing.errors import StaffingError
 
@@ -108,10 +109,8 @@ def build_problem(centre: Centre, requirements: pd.DataFrame, start: dt.date, en
             available[index[item.agent], (day - start).days] = False
     required, floor, day_min, open_slots = {}, {}, {}, {}
     for line in centre.lines.values():
-        open_mask = np.zeros((len(days), axis), dtype=bool)
-        for d, day in enumerate(days):
-            for window in day_hours(line.hours, day, calendar).windows:
-                open_mask[d, window.start_min // slot: -(-window.end_min // slot)] = True
+        open_mask = np.array([open_slots_of(line, day, calendar, slot, axis) for day in days], dtype=bool)
+        open_mask = open_mask.reshape(len(days), axis)
         req = np.zeros((len(days), axis), dtype=int)
         flo = np.where(open_mask, line.min_agents, 0)
         mins = np.zeros(len(days), dtype=int)

@@ -15,7 +15,7 @@ from ortools.sat.python import cp_model
 
 from staffing.domain import MINUTES_PER_DAY
 from staffing.roster.problem import RosterProblem
-from staffing.roster.variables import DayVars, Penalty
+from staffing.roster.variables import DayVars, Penalty, StageVars
 
 # Objective weights, per agent-minute (or per unit named): shortfall dominates everything.
 WEIGHT_SHORT = 1000          # per agent-minute below `required`
@@ -94,7 +94,7 @@ def away_regions(p: RosterProblem, template) -> tuple[set[int], set[int]]:
     return meal, meal | breaks
 
 
-def add_away_capacity(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[Penalty]:
+def add_away_capacity(model: cp_model.CpModel, v: StageVars, p: RosterProblem) -> list[Penalty]:
     """Rule `max_away` (stage 1's necessary condition): for every set of templates a team
     works on a day, their meals fit inside the union of their meal windows, and all their
     away time inside the union of the times it may fall, with at most
@@ -127,12 +127,12 @@ def add_away_capacity(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> 
     return []
 
 
-def _presence(p: RosterProblem, v, line: str, d: int) -> dict[int, list]:
+def _presence(p: RosterProblem, v: StageVars, line: str, d: int) -> dict[int, list]:
     """Variables summing to the line's agents on shift in each slot of day d's axis."""
     return v.presence(line, d)
 
 
-def add_coverage(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[Penalty]:
+def add_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem) -> list[Penalty]:
     """Rule `coverage`: on the line (on shift minus away) at least `floor` in every open slot
     (hard: the line is never unstaffed, 接听率100%) and at least `required` (soft: shortfall in
     agent-minutes, then overstaffing) (DOMAIN sections 1, 3, 4).
@@ -249,18 +249,17 @@ def add_coverage(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[
     return penalties
 
 
-def add_daily_cap(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[Penalty]:
+def add_daily_cap(model: cp_model.CpModel, v: StageVars, p: RosterProblem) -> list[Penalty]:
     """Rule `daily_cap`: enough agents work each day that nobody serves more than the line's
     per-agent daily cap (DOMAIN section 4, 单人日服务量200). Soft, heavily weighted."""
     penalties = []
     for line in p.lines:
-        members = p.line_agents(line)
         for d, day in enumerate(p.days):
             need = int(p.day_min[line][d])
             if need <= 0:
                 continue
             missing = model.new_int_var(0, need, f"daily_cap[line={line},day={day}]")
-            model.add(sum(v.works[a, d] for a in members) + missing >= need)
+            model.add(sum(v.working(line, d)) + missing >= need)
             penalties.append(Penalty("daily_cap", f"missing[{line},{day}]", missing, WEIGHT_DAY_MIN))
     return penalties
 
@@ -298,9 +297,9 @@ def add_fair_shifts(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> li
     return penalties
 
 
-def add_hours(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[Penalty]:
+def add_hours(model: cp_model.CpModel, v: StageVars, p: RosterProblem) -> list[Penalty]:
     """Tie-break `hours`: among rosters that cover equally, the one with fewer minutes worked."""
-    minutes = sum(p.templates[s].minutes * var for (a, d, s), var in v.shift.items())
+    minutes = sum(p.templates[s].minutes * var for s, var in v.shifts())
     return [Penalty("hours", "minutes worked", minutes, WEIGHT_WORK)]
 
 

@@ -44,6 +44,7 @@ from staffing.roster.rules import (
     WEIGHT_SHORT,
     WEIGHT_WORK,
 )
+from staffing.roster.search import make_solver as _solver
 from staffing.roster.variables import Penalty, create_day_vars
 
 Progress = Callable[[str], None]
@@ -115,17 +116,6 @@ class _Progress(cp_model.CpSolverSolutionCallback):
                         f"{time.perf_counter() - self.started:.1f} s")
 
 
-def _solver(time_limit_s: float, seed: int, workers: int) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(time_limit_s, 0.1)
-    solver.parameters.random_seed = seed
-    solver.parameters.num_workers = workers
-    # Several workers interleaved in one deterministic schedule: the same seed and worker
-    # count give the same roster (a wall-clock stop can still cut a search short).
-    solver.parameters.interleave_search = workers > 1
-    return solver
-
-
 def _objective(model: cp_model.CpModel, penalties: list[Penalty]) -> None:
     model.minimize(sum(p.weight * p.expr for p in penalties))
 
@@ -180,7 +170,8 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, 
     day_optimal = status == cp_model.OPTIMAL and attempt == 0
     frame = _frame(problem, shifts, away)
     short, over, short_slots = _coverage_totals(problem, shifts, away)
-    penalty_values = _day_penalties(problem, shifts)
+    fairness = _fairness(problem, shifts)
+    penalty_values = _day_penalties(problem, shifts, fairness)
     penalty_values["coverage"] = WEIGHT_SHORT * sum(short.values()) + WEIGHT_OVER * sum(over.values())
     objective = sum(penalty_values.values())
     exact = day_optimal and objective <= bound + 1e-6
@@ -190,7 +181,7 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, 
                  f"{time.perf_counter() - started:.1f} s")
     return RosterResult(frame=frame, status="optimal" if exact else "feasible", objective=objective, bound=bound,
                         shortfall_agent_min=short, over_agent_min=over, penalties_by_rule=penalty_values,
-                        fairness=_fairness(problem, shifts), seconds=time.perf_counter() - started,
+                        fairness=fairness, seconds=time.perf_counter() - started,
                         short_slots=short_slots)
 
 
@@ -298,20 +289,20 @@ def _roll_first(model: cp_model.CpModel, v, problem: RosterProblem, capacity: Te
                        solver.value(completion.get_int_var_from_proto_index(index)))
 
 
-def _day_penalties(p: RosterProblem, shifts: dict[tuple[int, int], int]) -> dict[str, float]:
-    """The day-level soft rules evaluated on the named roster: daily cap, fairness, hours."""
+def _day_penalties(p: RosterProblem, shifts: dict[tuple[int, int], int], fairness: pd.DataFrame) -> dict[str, float]:
+    """The day-level soft rules evaluated on the named roster: daily cap, fairness (the spread
+    per line over agents available the whole horizon, from ``_fairness``), hours."""
     values = {"daily_cap": 0.0, "fair_shifts": 0.0, "hours": 0.0}
+    whole = {agent.id for a, agent in enumerate(p.agents) if p.available[a].all()}
     for line in p.lines:
         members = p.line_agents(line)
         for d in range(len(p.days)):
             working = sum(1 for a in members if (a, d) in shifts)
             values["daily_cap"] += WEIGHT_DAY_MIN * max(int(p.day_min[line][d]) - working, 0)
-        full = [a for a in members if p.available[a].all()]
+        full = fairness[(fairness["line"] == line) & fairness["agent"].isin(whole)]
         if len(full) >= 2:
-            for applies in FAIRNESS_CATEGORIES.values():
-                per_agent = [sum(1 for d in range(len(p.days)) if (a, d) in shifts
-                                 and applies(p, p.days[d], p.templates[shifts[a, d]])) for a in full]
-                values["fair_shifts"] += WEIGHT_FAIR * (max(per_agent) - min(per_agent))
+            spread = full[list(FAIRNESS_CATEGORIES)].max() - full[list(FAIRNESS_CATEGORIES)].min()
+            values["fair_shifts"] += WEIGHT_FAIR * float(spread.sum())
     values["hours"] = WEIGHT_WORK * sum(p.templates[s].minutes for s in shifts.values())
     return values
 

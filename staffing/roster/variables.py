@@ -20,25 +20,28 @@ class Penalty:
 
 
 @dataclass(slots=True)
-class DayVars:
-    """Stage 1: ``shift[a, d, s]`` (agent a works template s on day d), ``rest[a, d]`` and
-    ``works[a, d]`` (the number of shifts that day, 0 when unavailable)."""
+class StageVars:
+    """What the coverage and away rules read, whether stage 1 is per agent or per team count:
+    the variables of a team on a day (``team_day``), of a line's workers on a day
+    (``working``) and on shift in each slot (``presence``)."""
 
     problem: RosterProblem
-    shift: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)
-    rest: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
-    works: dict[tuple[int, int], cp_model.LinearExprT] = field(default_factory=dict)
 
     @property
     def slots_per_day(self) -> int:
         return 1440 // self.problem.slot_min
 
     def team_day(self, team: str, d: int) -> list[tuple[int, cp_model.LinearExprT]]:
-        """(template, variable) for everyone of ``team`` who may work on day d; the variables
-        sum to the number of the team on each template."""
-        p = self.problem
-        return [(s, var) for a in p.team_agents(team) for s in range(len(p.templates))
-                if (var := self.shift.get((a, d, s))) is not None]
+        """(template, variable) pairs summing to the number of ``team`` on each template on day d."""
+        raise NotImplementedError
+
+    def working(self, line: str, d: int) -> list[cp_model.LinearExprT]:
+        """Terms summing to the number of ``line``'s agents who work on day d."""
+        raise NotImplementedError
+
+    def shifts(self) -> list[tuple[int, cp_model.LinearExprT]]:
+        """(template, variable) over the whole horizon: the variables sum to the shifts of each template."""
+        raise NotImplementedError
 
     def presence(self, line: str, d: int) -> dict[int, list]:
         """Variables summing to the agents of ``line`` on shift in each slot of day d's axis
@@ -48,48 +51,58 @@ class DayVars:
         for team in _line_teams(p, line):
             for e in (d - 1, d):
                 for s, var in self.team_day(team, e):
-                    _paint_presence(p, present, s, var, (e - d) * self.slots_per_day)
+                    first, last = p.shift_slots(p.templates[s])
+                    offset = (e - d) * self.slots_per_day
+                    for k in range(max(first + offset, 0), min(last + offset, p.slots_per_axis)):
+                        present.setdefault(k, []).append(var)
         return present
 
 
 @dataclass(slots=True)
-class CountVars:
+class DayVars(StageVars):
+    """Per agent: ``shift[a, d, s]`` (agent a works template s on day d), ``rest[a, d]`` and
+    ``works[a, d]`` (the number of shifts that day, 0 when unavailable)."""
+
+    shift: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)
+    rest: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    works: dict[tuple[int, int], cp_model.LinearExprT] = field(default_factory=dict)
+
+    def team_day(self, team: str, d: int) -> list[tuple[int, cp_model.LinearExprT]]:
+        p = self.problem
+        return [(s, var) for a in p.team_agents(team) for s in range(len(p.templates))
+                if (var := self.shift.get((a, d, s))) is not None]
+
+    def working(self, line: str, d: int) -> list[cp_model.LinearExprT]:
+        return [self.works[a, d] for a in self.problem.line_agents(line)]
+
+    def shifts(self) -> list[tuple[int, cp_model.LinearExprT]]:
+        return [(s, var) for (_a, _d, s), var in self.shift.items()]
+
+
+@dataclass(slots=True)
+class CountVars(StageVars):
     """Stage 1 by teams: ``count[team, d, s]`` of the team work template s on day d.
 
     Agents of a team are interchangeable for coverage, meals and breaks, so the day-level
     search decides how many of each team work each template; ``staffing.roster.counts``
     then names who, keeping every per-agent rule."""
 
-    problem: RosterProblem
     count: dict[tuple[str, int, int], cp_model.IntVar] = field(default_factory=dict)
     works: dict[tuple[str, int], cp_model.LinearExprT] = field(default_factory=dict)
-
-    @property
-    def slots_per_day(self) -> int:
-        return 1440 // self.problem.slot_min
 
     def team_day(self, team: str, d: int) -> list[tuple[int, cp_model.LinearExprT]]:
         return [(s, var) for s in range(len(self.problem.templates))
                 if (var := self.count.get((team, d, s))) is not None]
 
-    def presence(self, line: str, d: int) -> dict[int, list]:
-        p = self.problem
-        present: dict[int, list] = {}
-        for team in _line_teams(p, line):
-            for e in (d - 1, d):
-                for s, var in self.team_day(team, e):
-                    _paint_presence(p, present, s, var, (e - d) * self.slots_per_day)
-        return present
+    def working(self, line: str, d: int) -> list[cp_model.LinearExprT]:
+        return [self.works[team, d] for team in _line_teams(self.problem, line) if (team, d) in self.works]
+
+    def shifts(self) -> list[tuple[int, cp_model.LinearExprT]]:
+        return [(s, var) for (_team, _d, s), var in self.count.items()]
 
 
 def _line_teams(p: RosterProblem, line: str) -> list[str]:
     return [t.id for t in p.centre.teams.values() if t.line == line]
-
-
-def _paint_presence(p: RosterProblem, present: dict[int, list], s: int, var, offset: int) -> None:
-    first, last = p.shift_slots(p.templates[s])
-    for k in range(max(first + offset, 0), min(last + offset, p.slots_per_axis)):
-        present.setdefault(k, []).append(var)
 
 
 def create_day_vars(model: cp_model.CpModel, p: RosterProblem) -> DayVars:
