@@ -33,10 +33,13 @@ from staffing.domain import (
     Line,
     LineHours,
     QueueParams,
+    Request,
     Rules,
     ServiceTarget,
+    ShiftCover,
     ShiftTemplate,
     Team,
+    Weights,
     Window,
 )
 from staffing.errors import CalendarError, InputError
@@ -48,6 +51,8 @@ CENTRE_FILE = "centre.toml"
 AGENTS_FILE = "agents.csv"
 HISTORY_FILE = "history.csv"
 EVENTS_FILE = "events.csv"
+REQUESTS_FILE = "requests.csv"
+SHIFT_COVER_FILE = "shift_cover.csv"
 MAX_SHIFT_MIN = 16 * 60
 MAX_TEAM_SIZE_HINT = 8
 
@@ -135,7 +140,7 @@ class _Toml:
 
 def load_centre(folder: str | Path) -> Centre:
     """Read and validate a centre folder (``centre.toml``, ``agents.csv``, optional
-    ``history.csv``, ``events.csv`` and ``calendar.csv``).
+    ``history.csv``, ``events.csv``, ``calendar.csv``, ``requests.csv`` and ``shift_cover.csv``).
 
     Raises
     ------
@@ -152,6 +157,7 @@ def load_centre(folder: str | Path) -> Centre:
     centre_keys = toml.table(toml.data.get("centre", {}), "centre", "centre")
     slot_min = centre_keys["slot_min"]
     rules = _rules(toml)
+    weights = Weights(**toml.table(toml.data.get("weights", {}), "weights", "weights"))
     calendar_keys = toml.table(toml.data.get("calendar", {}), "calendar", "calendar")
     history_keys = toml.table(toml.data.get("history", {}), "history", "history")
     overrides = _calendar_overrides(folder / calendar_keys["file"])
@@ -167,7 +173,13 @@ def load_centre(folder: str | Path) -> Centre:
     for line in lines.values():
         if not any(line.id in s.lines for s in shifts.values()):
             raise toml.error(f"lines.{line.id}", "no shift template may be worked on this line")
-    agents = _agents(folder / AGENTS_FILE, lines, teams)
+    for code, shift in shifts.items():
+        for other in shift.not_followed_by:
+            if other not in shifts:
+                raise toml.error(f"shifts.{code}.not_followed_by", f"{other!r} is not a shift ({', '.join(shifts)})")
+    agents = _agents(folder / AGENTS_FILE, lines, teams, shifts)
+    requests = _requests(folder / REQUESTS_FILE, agents, shifts)
+    shift_cover = _shift_cover(folder / SHIFT_COVER_FILE, shifts)
     history = _history(folder / HISTORY_FILE, lines, history_keys["interval_min"])
     events = _events(folder / EVENTS_FILE)
     _check_calendar_span(toml, lines, calendar, history, events)
@@ -184,6 +196,9 @@ def load_centre(folder: str | Path) -> Centre:
         events=events,
         calendar_overrides=overrides,
         calendar_override_years=calendar_keys["override_years"],
+        weights=weights,
+        requests=requests,
+        shift_cover=shift_cover,
         history=history,
     )
 
@@ -201,6 +216,9 @@ def _rules(toml: _Toml) -> Rules:
         leave_notice_working_days=values["leave_notice_working_days"],
         resignation_notice_months=values["resignation_notice_months"],
         max_on_leave_per_team_per_day=values["max_on_leave_per_team_per_day"],
+        min_consecutive_working_days=values["min_consecutive_working_days"],
+        min_consecutive_rest_days=values["min_consecutive_rest_days"],
+        max_weekends_worked=values["max_weekends_worked"],
     )
 
 
@@ -375,6 +393,7 @@ def _shift(toml: _Toml, code: str, raw: Mapping[str, Any], lines: Mapping[str, L
         break_min_from_start_min=keys["break_min_from_start_min"],
         break_min_from_end_min=keys["break_min_from_end_min"],
         break_min_gap_min=keys["break_min_gap_min"],
+        not_followed_by=tuple(keys["not_followed_by"]),
     )
 
 
@@ -400,7 +419,42 @@ def _calendar_overrides(path: Path) -> tuple[CalendarOverride, ...]:
     return tuple(overrides.values())
 
 
-def _agents(path: Path, lines: Mapping[str, Line], teams: Mapping[str, Team]) -> tuple[Agent, ...]:
+def _count(low: int, high: int) -> Any:
+    """A parser of whole numbers in ``low..high`` for CSV cells."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise ValueError(f"{value} is outside {low}..{high}")
+        return value
+    return parse
+
+
+def _max_shifts(path: Path, row: frames.Row, shifts: Mapping[str, ShiftTemplate]) -> tuple[tuple[str, int], ...]:
+    """``E:14;L:0``: the most shifts of each code the agent works in the horizon."""
+    limits: dict[str, int] = {}
+    for part in (p.strip() for p in row.get("max_shifts").split(";")):
+        if not part:
+            continue
+        code, sep, number = part.partition(":")
+        code = code.strip()
+        if not sep or code not in shifts:
+            raise InputError(path, row.line, "max_shifts",
+                             f"{part!r}: write CODE:N pairs separated by ';' with codes of centre.toml "
+                             f"({', '.join(shifts)})")
+        if code in limits:
+            raise InputError(path, row.line, "max_shifts", f"{code!r} appears twice")
+        try:
+            limits[code] = _count(0, 366)(number.strip())
+        except ValueError as error:
+            raise InputError(path, row.line, "max_shifts", f"{code}: {error}") from None
+    return tuple(limits.items())
+
+
+def _agents(path: Path, lines: Mapping[str, Line], teams: Mapping[str, Team],
+            shifts: Mapping[str, ShiftTemplate]) -> tuple[Agent, ...]:
     agents: dict[str, Agent] = {}
     for row in frames.read_rows(path, frames.AGENTS):
         ident = frames.cell(path, row, "agent", lambda t: t)
@@ -427,17 +481,82 @@ def _agents(path: Path, lines: Mapping[str, Line], teams: Mapping[str, Team]) ->
         end = frames.cell(path, row, "end_date", frames.parse_date_text, required=False)
         if start and end and end < start:
             raise InputError(path, row.line, "end_date", f"{end} is before start_date {start}")
+        least = frames.cell(path, row, "min_hours", frames.non_negative, required=False)
+        most = frames.cell(path, row, "max_hours", frames.non_negative, required=False)
+        if least is not None and most is not None and most < least:
+            raise InputError(path, row.line, "max_hours", f"{most:g} is below min_hours {least:g}")
+        limits = {column: frames.cell(path, row, column, _count(lowest, 366), required=False)
+                  for column, lowest in (("max_consecutive_days", 1), ("min_consecutive_days", 1),
+                                         ("min_consecutive_days_off", 1), ("max_weekends", 0))}
         agents[ident] = Agent(id=ident, name=row.get("name") or ident, team=team, line=line, skills=skills,
-                              contract_hours=hours, start_date=start, end_date=end)
+                              contract_hours=hours, start_date=start, end_date=end,
+                              max_shifts=_max_shifts(path, row, shifts),
+                              min_minutes=None if least is None else round(least * 60),
+                              max_minutes=None if most is None else round(most * 60), **limits)
     if not agents:
         raise InputError(path, None, None, "no agents (only a header)")
     for team in teams.values():
         size = sum(a.team == team.id for a in agents.values())
-        if size > MAX_TEAM_SIZE_HINT:
+        if size > MAX_TEAM_SIZE_HINT and any(team.line in s.lines and s.meals for s in shifts.values()):
             log.warning("team %s has %d agents: with one away at a time, a team larger than %d rarely "
                         "fits its one-hour meals into a 14-hour line; consider splitting it",
                         team.id, size, MAX_TEAM_SIZE_HINT)
     return tuple(agents.values())
+
+
+def _requests(path: Path, agents: tuple[Agent, ...], shifts: Mapping[str, ShiftTemplate]) -> tuple[Request, ...]:
+    """``requests.csv``: fixed days off and weighted wishes to work, or not to work, a shift or a day."""
+    if not path.exists():
+        return ()
+    by_id = {a.id: a for a in agents}
+    seen: set[tuple[str, dt.date, str, str | None]] = set()
+    out: list[Request] = []
+    for row in frames.read_rows(path, frames.REQUESTS):
+        agent = frames.cell(path, row, "agent", lambda t: t)
+        if agent not in by_id:
+            raise InputError(path, row.line, "agent", f"{agent!r} is not in agents.csv")
+        day = frames.cell(path, row, "date", frames.parse_date_text)
+        kind = row.get("kind")
+        if kind not in ("day_off", "work", "avoid"):
+            raise InputError(path, row.line, "kind", f"{kind!r} is not 'day_off', 'work' or 'avoid'")
+        shift = row.get("shift") or None
+        if shift is not None and shift not in shifts:
+            raise InputError(path, row.line, "shift", f"{shift!r} is not a shift in centre.toml ({', '.join(shifts)})")
+        if shift is not None and by_id[agent].line not in shifts[shift].lines:
+            raise InputError(path, row.line, "shift", f"{shift} is not worked on {agent}'s line {by_id[agent].line}")
+        if kind == "day_off" and shift is not None:
+            raise InputError(path, row.line, "shift", "a day off is the whole day: leave the shift empty")
+        weight = frames.cell(path, row, "weight", _count(1, 1000), required=False)
+        if kind == "day_off" and weight is not None:
+            raise InputError(path, row.line, "weight", "a day off is a hard rule: leave the weight empty")
+        key = (agent, day, kind, shift)
+        if key in seen:
+            raise InputError(path, row.line, "date", f"{agent} {day} {kind} {shift or ''} appears twice".rstrip())
+        seen.add(key)
+        out.append(Request(agent=agent, date=day, kind=kind, shift=shift, weight=1 if weight is None else weight))
+    return tuple(out)
+
+
+def _shift_cover(path: Path, shifts: Mapping[str, ShiftTemplate]) -> tuple[ShiftCover, ...]:
+    """``shift_cover.csv``: agents wanted on each shift on each date, with the points per agent missing or extra."""
+    if not path.exists():
+        return ()
+    seen: set[tuple[dt.date, str]] = set()
+    out: list[ShiftCover] = []
+    for row in frames.read_rows(path, frames.SHIFT_COVER):
+        day = frames.cell(path, row, "date", frames.parse_date_text)
+        shift = frames.cell(path, row, "shift", lambda t: t)
+        if shift not in shifts:
+            raise InputError(path, row.line, "shift", f"{shift!r} is not a shift in centre.toml ({', '.join(shifts)})")
+        if (day, shift) in seen:
+            raise InputError(path, row.line, "shift", f"{day} {shift} appears twice")
+        seen.add((day, shift))
+        required = frames.cell(path, row, "required", _count(0, 10_000))
+        under = frames.cell(path, row, "under_weight", _count(0, 100_000), required=False)
+        over = frames.cell(path, row, "over_weight", _count(0, 100_000), required=False)
+        out.append(ShiftCover(date=day, shift=shift, required=required,
+                              under_weight=100 if under is None else under, over_weight=1 if over is None else over))
+    return tuple(out)
 
 
 def _history(path: Path, lines: Mapping[str, Line], interval_min: int) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from staffing.check_patterns import PATTERN_CHECKS, agent_limit
 from staffing.domain import Centre
 from staffing.simulate import SimulationSettings, simulate_line
 from staffing.targets import (
@@ -36,28 +37,7 @@ from staffing.targets import (
     on_line_over_horizon,
     roster_days,
 )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Violation:
-    """One breach of a rule: who, which day, when, and what."""
-
-    rule: str
-    detail: str
-    agent: str = ""
-    team: str = ""
-    line: str = ""
-    day: str = ""
-    start: str = ""
-    end: str = ""
-
-    def describe(self) -> str:
-        """``who day start-end: detail`` on one line."""
-        when = self.day
-        if self.start:
-            when = f"{self.start.replace('T', ' ')}-{self.end[11:]}"
-        who = self.agent or (f"team {self.team}" if self.team else f"line {self.line}")
-        return f"{who} {when}: {self.detail}"
+from staffing.violation import Violation
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -352,10 +332,12 @@ def check_rest_days_per_month(centre: Centre, roster: pd.DataFrame, context: Con
 
 
 def check_max_consecutive_working_days(centre: Centre, roster: pd.DataFrame, context: Context) -> list[Violation]:
-    """`max_consecutive_working_days`: no run of working days longer than the rule."""
-    out, limit = [], centre.rules.max_consecutive_working_days
+    """`max_consecutive_working_days`: no run of working days longer than the rule (or the
+    agent's own ``max_consecutive_days``)."""
+    out = []
     shifts = roster[roster["activity"] == "shift"]
     for agent, rows in shifts.groupby("agent"):
+        limit = agent_limit(centre, str(agent), "max_consecutive_days", centre.rules.max_consecutive_working_days)
         days = sorted(set(rows["date"]))
         run = 1
         for before, after in itertools.pairwise(days):
@@ -461,6 +443,7 @@ CHECKS: dict[str, Callable[[Centre, pd.DataFrame, Context], list[Violation]]] = 
     "min_rest_between_shifts": check_min_rest_between_shifts,
     "coverage": check_coverage,
     "required": check_required,
+    **PATTERN_CHECKS,
 }
 
 

@@ -167,6 +167,7 @@ class ShiftTemplate:
     break_min_from_start_min: int = 60
     break_min_from_end_min: int = 60
     break_min_gap_min: int = 60
+    not_followed_by: tuple[str, ...] = ()
 
     @property
     def minutes(self) -> int:
@@ -193,6 +194,19 @@ class Rules:
     leave_notice_working_days: int = 1
     resignation_notice_months: int = 1
     max_on_leave_per_team_per_day: int = 1
+    min_consecutive_working_days: int = 1
+    min_consecutive_rest_days: int = 1
+    max_weekends_worked: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Weights:
+    """How the soft rules weigh against each other, in agent-minutes above `required` (the
+    unit of the objective): shortfall stays far above all of them."""
+
+    fair_shifts: int = 120
+    minutes_worked: int = 1
+    point: int = 60
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -217,6 +231,13 @@ class Agent:
     contract_hours: float | None = None
     start_date: dt.date | None = None
     end_date: dt.date | None = None
+    max_shifts: tuple[tuple[str, int], ...] = ()
+    min_minutes: int | None = None
+    max_minutes: int | None = None
+    max_consecutive_days: int | None = None
+    min_consecutive_days: int | None = None
+    min_consecutive_days_off: int | None = None
+    max_weekends: int | None = None
 
     def employed_on(self, day: dt.date) -> bool:
         """Whether the agent is on the books on ``day`` (after joining, before leaving)."""
@@ -238,6 +259,30 @@ class Event:
     def __post_init__(self) -> None:
         if not self.start <= self.day <= self.end:
             raise ValueError(f"campaign day {self.day} is outside {self.start}..{self.end}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Request:
+    """A row of ``requests.csv``: a fixed day off (hard), or a wish to work or not to work a
+    shift (or the day) with its weight in points (soft)."""
+
+    agent: str
+    date: dt.date
+    kind: Literal["day_off", "work", "avoid"]
+    shift: str | None = None
+    weight: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShiftCover:
+    """A row of ``shift_cover.csv``: agents wanted on a shift on a date, with the points per
+    agent below and above it."""
+
+    date: dt.date
+    shift: str
+    required: int
+    under_weight: int = 100
+    over_weight: int = 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -270,6 +315,9 @@ class Centre:
     events: tuple[Event, ...]
     calendar_overrides: tuple[CalendarOverride, ...] = ()
     calendar_override_years: tuple[int, ...] = ()
+    weights: Weights = field(default_factory=Weights)
+    requests: tuple[Request, ...] = ()
+    shift_cover: tuple[ShiftCover, ...] = ()
     history: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -32,7 +32,11 @@ class Columns:
     note_prefix: str = "note"
 
 
-AGENTS = Columns(("agent", "team", "line"), ("name", "skills", "contract_hours", "start_date", "end_date"))
+AGENTS = Columns(("agent", "team", "line"), ("name", "skills", "contract_hours", "start_date", "end_date",
+                                             "max_shifts", "min_hours", "max_hours", "max_consecutive_days",
+                                             "min_consecutive_days", "min_consecutive_days_off", "max_weekends"))
+REQUESTS = Columns(("agent", "date", "kind"), ("shift", "weight"))
+SHIFT_COVER = Columns(("date", "shift", "required"), ("under_weight", "over_weight"))
 HISTORY = Columns(("line", "start", "contacts"), ("traffic",))
 EVENTS = Columns(("name", "start", "end", "traffic"), ("day",))
 CALENDAR = Columns(("date", "kind"), ("name",))

@@ -253,6 +253,24 @@ TABLES: tuple[Table, ...] = (
           integer(0, 6)),
         K("max_on_leave_per_team_per_day", "integer", 1, "At most this many of a team on leave "
           "on the same day.", "1", integer(0, 20)),
+        K("min_consecutive_working_days", "integer", 1, "Shortest run of working days between two "
+          "days off (a run that touches the start or the end of the horizon is exempt). "
+          "`agents.csv` `min_consecutive_days` overrides it per agent.", "2", integer(1, 14)),
+        K("min_consecutive_rest_days", "integer", 1, "Shortest run of days off (rest or leave) "
+          "between two working days (a run that touches the start or the end of the horizon is "
+          "exempt). `agents.csv` `min_consecutive_days_off` overrides it per agent.", "2", integer(1, 14)),
+        K("max_weekends_worked", "integer", Derived("no limit"), "Most weekends an agent works in "
+          "the horizon rostered (a weekend is worked when Saturday or Sunday is). `agents.csv` "
+          "`max_weekends` overrides it per agent.", "2", integer(0, 6)),
+    )),
+    Table("weights", "How the soft rules weigh against each other, in agent-minutes above "
+          "`required` (the objective's unit; a minute short of `required` costs 1000).", (
+        K("fair_shifts", "integer", 120, "Per shift of spread (most minus fewest) in evening, "
+          "weekend and peak-day shifts among a line's agents.", "120", integer(0, 100_000)),
+        K("minutes_worked", "integer", 1, "Per minute worked: among rosters that cover equally, "
+          "fewer hours.", "1", integer(0, 1000)),
+        K("point", "integer", 60, "Per point of weight in `requests.csv` and `shift_cover.csv`.",
+          "60", integer(0, 100_000)),
     )),
     Table("lines.<id>", "A line (channel). `<id>` is used in every CSV file (letters, digits, "
           "`_`, `-`).", (
@@ -338,6 +356,9 @@ TABLES: tuple[Table, ...] = (
           "60", integer(0, 600)),
         K("break_min_gap_min", "integer", 60, "Least minutes between a break and the meal or "
           "another break.", "60", integer(0, 600)),
+        K("not_followed_by", "list of strings", [], "Shift codes an agent may not work the day "
+          "after this shift (on top of `rules.min_rest_between_shifts_h`): after a night, no early.",
+          '["E", "D"]', string_list(string(ID, "a shift code"))),
     )),
     Table("teams.<id>", "Teams. Each team has one away channel: at most "
           "`rules.max_away_per_team` of it off the line at a time.", (
@@ -347,7 +368,7 @@ TABLES: tuple[Table, ...] = (
     )),
 )
 TABLE = {t.path: t for t in TABLES}
-TOP_LEVEL = ("centre", "calendar", "history", "rules", "lines", "shifts", "teams")
+TOP_LEVEL = ("centre", "calendar", "history", "rules", "weights", "lines", "shifts", "teams")
 
 
 class SchemaError(ValueError):

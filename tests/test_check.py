@@ -21,6 +21,7 @@ from staffing.check import CHECKS, check_plan, check_rules
 from staffing.frames import read_roster, write_table
 from staffing.queueing_chat import chat_metrics
 from staffing.roster import breaks as break_rules
+from staffing.roster import patterns as pattern_rules
 from staffing.roster import roster
 from staffing.roster import rules as day_rules
 from staffing.targets import Estimate, judge
@@ -129,7 +130,7 @@ def test_rule_ids_agree_with_the_solver_and_the_docs() -> None:
     """Every hard rule the checker knows is one the solver adds; every check is documented
     (the roster's rules in docs/roster.md, all of them in docs/check.md)."""
     solver_ids = set()
-    for module in (day_rules, break_rules):
+    for module in (day_rules, break_rules, pattern_rules):
         for name in dir(module):
             if name.startswith("add_"):
                 doc = getattr(module, name).__doc__ or ""

@@ -22,6 +22,7 @@ from ortools.sat.python import cp_model
 
 from staffing.domain import MINUTES_PER_DAY
 from staffing.errors import StaffingError
+from staffing.roster.patterns import PATTERN_RULES, add_shift_cover
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import (
     add_away_capacity,
@@ -34,6 +35,7 @@ from staffing.roster.rules import (
     add_min_rest_between_shifts,
     add_one_shift_per_day,
     add_rest_days_per_month,
+    max_consecutive_days,
     rest_days_needed,
 )
 from staffing.roster.search import make_solver
@@ -65,11 +67,12 @@ def create_count_vars(model: cp_model.CpModel, p: RosterProblem) -> CountVars:
 
 def add_team_days(model: cp_model.CpModel, v: CountVars, p: RosterProblem) -> list[Penalty]:
     """Rule `one_shift_per_day` (counted): no more of a team work a day than are available
-    (employed, not on leave). Hard."""
+    (employed, not on leave, not on a fixed day off). Hard."""
     for team in _teams(p):
         members = p.team_agents(team)
         for d in range(len(p.days)):
-            model.add(v.works[team, d] <= sum(1 for a in members if p.available[a, d]))
+            model.add(v.works[team, d] <= sum(1 for a in members
+                                              if p.available[a, d] and (p.agents[a].id, d) not in p.days_off))
     return []
 
 
@@ -91,9 +94,9 @@ def add_team_rest_days(model: cp_model.CpModel, v: CountVars, p: RosterProblem) 
 def add_team_consecutive_days(model: cp_model.CpModel, v: CountVars, p: RosterProblem) -> list[Penalty]:
     """Rule `max_consecutive_working_days` (counted): in any run of rule + 1 days each agent
     rests at least once, so the team works at most that many agent-days less one each. Hard."""
-    limit = p.rules.max_consecutive_working_days
     for team in _teams(p):
         members = p.team_agents(team)
+        limit = max(max_consecutive_days(p, a) for a in members)  # the loosest member keeps it a relaxation
         for first in range(len(p.days) - limit):
             window = range(first, first + limit + 1)
             room = sum(min(limit, sum(1 for d in window if p.available[a, d])) for a in members)
@@ -126,11 +129,11 @@ def add_team_rest_between_shifts(model: cp_model.CpModel, v: CountVars, p: Roste
 
 COUNT_RULES: tuple[Callable[[cp_model.CpModel, CountVars, RosterProblem], list[Penalty]], ...] = (
     add_team_days, add_team_rest_days, add_team_consecutive_days, add_team_rest_between_shifts,
-    add_away_capacity, add_coverage, add_daily_cap, add_hours)
+    add_away_capacity, add_coverage, add_daily_cap, add_hours, add_shift_cover)
 
 # Naming the agents: every per-agent rule, exactly; fairness spread within the team.
 NAME_RULES = (add_one_shift_per_day, add_interchangeable_order, add_rest_days_per_month,
-              add_max_consecutive_working_days, add_min_rest_between_shifts, add_fair_shifts)
+              add_max_consecutive_working_days, add_min_rest_between_shifts, add_fair_shifts, *PATTERN_RULES)
 WEIGHT_COUNT = 100_000  # per agent-day a team's named roster moves away from its counts
 NAME_EXACT_S = 2.0      # seconds per team to name agents on exactly the counts (fairness as far as it gets)
 
@@ -232,7 +235,10 @@ def truncate(p: RosterProblem, days: int) -> RosterProblem:
         floor={line: a[:days] for line, a in p.floor.items()},
         day_min={line: a[:days] for line, a in p.day_min.items()},
         open_slots={line: a[:days] for line, a in p.open_slots.items()},
-        peak_days=frozenset(d for d in p.peak_days if d in p.days[:days]))
+        peak_days=frozenset(d for d in p.peak_days if d in p.days[:days]),
+        days_off=frozenset(key for key in p.days_off if key[1] < days),
+        wishes=tuple(wish for wish in p.wishes if wish.day < days),
+        shift_cover={key: value for key, value in p.shift_cover.items() if key[0] < days})
 
 
 def rolling_counts(p: RosterProblem, capacity, *, deadline: float, seed: int, workers: int,

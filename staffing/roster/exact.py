@@ -13,6 +13,7 @@ import itertools
 import numpy as np
 from ortools.sat.python import cp_model
 
+from staffing.roster.patterns import PATTERN_RULES, add_shift_cover
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import (
     WEIGHT_OVER,
@@ -31,7 +32,7 @@ from staffing.roster.variables import DayVars, Penalty
 EXACT_LIMIT = 60_000  # possible meal and break starts over all possible shifts
 EXACT_RULES = (add_one_shift_per_day, add_interchangeable_order, add_rest_days_per_month,
                add_max_consecutive_working_days, add_min_rest_between_shifts, add_daily_cap, add_fair_shifts,
-               add_hours)
+               add_hours, *PATTERN_RULES, add_shift_cover)
 
 
 def exact_size(p: RosterProblem) -> int:

@@ -31,6 +31,18 @@ class Leave:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Wish:
+    """A weighted request in the horizon: ``work`` (the template, or any when ``None``) or
+    ``avoid`` (the template, or the whole day when ``None``) on day index ``day``."""
+
+    agent: str
+    day: int
+    kind: str
+    template: int | None
+    weight: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RosterProblem:
     """The instance: who, which days, which shifts, what must be covered.
 
@@ -46,6 +58,10 @@ class RosterProblem:
         line / the hard minimum.
     day_min : per line id, int array (days,) of agents who must work that day (daily cap).
     slots_per_axis : slots on a service day's axis (48 hours).
+    days_off : (agent id, day index) of fixed days off (``requests.csv`` ``day_off``): rest days.
+    wishes : the weighted wishes of ``requests.csv`` that fall in the horizon.
+    shift_cover : (day index, template index) -> (required, under weight, over weight), from
+        ``shift_cover.csv``.
     """
 
     centre: Centre = field(repr=False)
@@ -62,6 +78,9 @@ class RosterProblem:
     slot_min: int
     slots_per_axis: int
     peak_days: frozenset[dt.date] = frozenset()
+    days_off: frozenset[tuple[str, int]] = frozenset()
+    wishes: tuple[Wish, ...] = ()
+    shift_cover: dict[tuple[int, int], tuple[int, int, int]] = field(default_factory=dict)
 
     @property
     def rules(self) -> Rules:
@@ -122,9 +141,18 @@ def build_problem(centre: Centre, requirements: pd.DataFrame, start: dt.date, en
         day_min[line.id] = mins
         open_slots[line.id] = open_mask
     peak_days = frozenset(e.day for e in centre.events if start <= e.day <= end)
+    codes = {t.code: s for s, t in enumerate(templates)}
+    inside = [r for r in centre.requests if start <= r.date <= end]
+    days_off = frozenset((r.agent, (r.date - start).days) for r in inside if r.kind == "day_off")
+    wishes = tuple(Wish(agent=r.agent, day=(r.date - start).days, kind=r.kind,
+                        template=None if r.shift is None else codes[r.shift], weight=r.weight)
+                   for r in inside if r.kind != "day_off")
+    cover = {((c.date - start).days, codes[c.shift]): (c.required, c.under_weight, c.over_weight)
+             for c in centre.shift_cover if start <= c.date <= end}
     return RosterProblem(centre=centre, days=days, agents=agents, templates=templates, allowed=allowed,
                          available=available, leave=leave_map, required=required, floor=floor, day_min=day_min,
-                         open_slots=open_slots, slot_min=slot, slots_per_axis=axis, peak_days=peak_days)
+                         open_slots=open_slots, slot_min=slot, slots_per_axis=axis, peak_days=peak_days,
+                         days_off=days_off, wishes=wishes, shift_cover=cover)
 
 
 def _paint(rows: pd.DataFrame, days: tuple[dt.date, ...], slot: int, axis: int, req: np.ndarray, flo: np.ndarray,

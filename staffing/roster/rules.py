@@ -21,8 +21,6 @@ from staffing.roster.variables import DayVars, Penalty, StageVars
 WEIGHT_SHORT = 1000          # per agent-minute below `required`
 WEIGHT_DAY_MIN = 200 * 60    # per agent missing from a day's daily-cap headcount (an hour short)
 WEIGHT_OVER = 1              # per agent-minute on the line above `required`
-WEIGHT_FAIR = 120            # per shift of spread (max - min) in a fairness category
-WEIGHT_WORK = 1              # per minute worked: among equal covers, fewer hours
 
 
 def add_one_shift_per_day(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[Penalty]:
@@ -60,12 +58,18 @@ def add_rest_days_per_month(model: cp_model.CpModel, v: DayVars, p: RosterProble
 
 
 def add_max_consecutive_working_days(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[Penalty]:
-    """Rule `max_consecutive_working_days`: no run of working days longer than the rule. Hard."""
-    limit = p.rules.max_consecutive_working_days
+    """Rule `max_consecutive_working_days`: no run of working days longer than the rule (or the
+    agent's ``max_consecutive_days``). Hard."""
     for a in range(len(p.agents)):
+        limit = max_consecutive_days(p, a)
         for first in range(len(p.days) - limit):
             model.add(sum(v.works[a, d] for d in range(first, first + limit + 1)) <= limit)
     return []
+
+
+def max_consecutive_days(p: RosterProblem, a: int) -> int:
+    """Longest run of working days for agent a: its own limit, else the rule's."""
+    return p.agents[a].max_consecutive_days or p.rules.max_consecutive_working_days
 
 
 def add_min_rest_between_shifts(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[Penalty]:
@@ -293,14 +297,14 @@ def add_fair_shifts(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> li
             for count in counts:
                 model.add(high >= count)
                 model.add(low <= count)
-            penalties.append(Penalty("fair_shifts", f"{category}[{line}]", high - low, WEIGHT_FAIR))
+            penalties.append(Penalty("fair_shifts", f"{category}[{line}]", high - low, p.centre.weights.fair_shifts))
     return penalties
 
 
 def add_hours(model: cp_model.CpModel, v: StageVars, p: RosterProblem) -> list[Penalty]:
     """Tie-break `hours`: among rosters that cover equally, the one with fewer minutes worked."""
     minutes = sum(p.templates[s].minutes * var for s, var in v.shifts())
-    return [Penalty("hours", "minutes worked", minutes, WEIGHT_WORK)]
+    return [Penalty("hours", "minutes worked", minutes, p.centre.weights.minutes_worked)]
 
 
 def add_interchangeable_order(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[Penalty]:
@@ -308,10 +312,13 @@ def add_interchangeable_order(model: cp_model.CpModel, v: DayVars, p: RosterProb
     interchangeable, so the earlier in the file works at least as many days. Changes no
     optimum; it only spares the solver from proving the same roster many times over."""
     groups: dict[tuple, list[int]] = {}
+    asking = {agent for agent, _ in p.days_off} | {wish.agent for wish in p.wishes}
     for a, agent in enumerate(p.agents):
-        if any((a, d) in p.leave for d in range(len(p.days))):
+        if any((a, d) in p.leave for d in range(len(p.days))) or agent.id in asking:
             continue
-        groups.setdefault((agent.team, p.allowed[a].tobytes(), p.available[a].tobytes()), []).append(a)
+        contract = (agent.max_shifts, agent.min_minutes, agent.max_minutes, agent.max_consecutive_days,
+                    agent.min_consecutive_days, agent.min_consecutive_days_off, agent.max_weekends)
+        groups.setdefault((agent.team, p.allowed[a].tobytes(), p.available[a].tobytes(), contract), []).append(a)
     for members in groups.values():
         for before, after in itertools.pairwise(members):
             model.add(sum(v.works[before, d] for d in range(len(p.days)))

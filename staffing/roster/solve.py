@@ -35,14 +35,14 @@ from staffing.roster.counts import (
     rolling_counts,
 )
 from staffing.roster.exact import EXACT_LIMIT, EXACT_RULES, add_exact_away, add_exact_coverage, exact_size
+from staffing.roster.improve import Incumbent, fixed_to, improve
+from staffing.roster.patterns import cover_points, wish_points
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import (
     FAIRNESS_CATEGORIES,
     WEIGHT_DAY_MIN,
-    WEIGHT_FAIR,
     WEIGHT_OVER,
     WEIGHT_SHORT,
-    WEIGHT_WORK,
 )
 from staffing.roster.search import make_solver as _solver
 from staffing.roster.variables import Penalty, create_day_vars
@@ -52,6 +52,7 @@ ROSTER_COLUMNS = ["agent", "team", "line", "date", "activity", "code", "start", 
 MAX_ROUNDS = 8     # stage 1 re-solves after cutting team template mixes that cannot take their breaks
 ROUND_GAP = 0.01   # a round stops within 1% of its bound; the polish afterwards has no gap limit
 STAGE_ONE_SHARE = 0.55  # of the time left: days; then names (a third of the rest) and breaks
+EXACT_SEARCH_SHARE = 0.35  # of the exact model's time: one search; then neighbourhoods
 POLISH_GAP = 0.001  # the polish stops within 0.1% of stage 1's bound and leaves the time to names and breaks
 FLOOR_ROUNDS = 3   # stage 1 re-solves after a line-day could not keep its floor during breaks
 
@@ -293,6 +294,7 @@ def _day_penalties(p: RosterProblem, shifts: dict[tuple[int, int], int], fairnes
     """The day-level soft rules evaluated on the named roster: daily cap, fairness (the spread
     per line over agents available the whole horizon, from ``_fairness``), hours."""
     values = {"daily_cap": 0.0, "fair_shifts": 0.0, "hours": 0.0}
+    weights = p.centre.weights
     whole = {agent.id for a, agent in enumerate(p.agents) if p.available[a].all()}
     for line in p.lines:
         members = p.line_agents(line)
@@ -302,8 +304,12 @@ def _day_penalties(p: RosterProblem, shifts: dict[tuple[int, int], int], fairnes
         full = fairness[(fairness["line"] == line) & fairness["agent"].isin(whole)]
         if len(full) >= 2:
             spread = full[list(FAIRNESS_CATEGORIES)].max() - full[list(FAIRNESS_CATEGORIES)].min()
-            values["fair_shifts"] += WEIGHT_FAIR * float(spread.sum())
-    values["hours"] = WEIGHT_WORK * sum(p.templates[s].minutes for s in shifts.values())
+            values["fair_shifts"] += weights.fair_shifts * float(spread.sum())
+    values["hours"] = weights.minutes_worked * sum(p.templates[s].minutes for s in shifts.values())
+    if p.wishes:
+        values["requests"] = weights.point * wish_points(p, shifts)
+    if p.shift_cover:
+        values["shift_cover"] = weights.point * cover_points(p, shifts)
     return values
 
 
@@ -317,7 +323,12 @@ def _solve_exact(problem: RosterProblem, time_limit_s: float, seed: int, workers
     items = add_exact_away(model, v, problem)
     penalties += add_exact_coverage(model, v, problem, items)
     _objective(model, penalties)
-    solver = _solver(time_limit_s * 0.5, seed, workers)
+    # Without meals or breaks to place this model is the whole problem: it gets all the time,
+    # a third to search and prove bounds, the rest to improve the roster a neighbourhood at a time.
+    # With them it gets half, in one search (the stages take over when it finds nothing).
+    day_level = not any(items.values())
+    deadline = started + time_limit_s * (1.0 if day_level else 0.5)
+    solver = _solver((deadline - time.perf_counter()) * (EXACT_SEARCH_SHARE if day_level else 1.0), seed, workers)
     status = solver.solve(model, _Progress(progress, "exact", started))
     if status == cp_model.INFEASIBLE:
         from staffing.roster.diagnose import diagnose
@@ -325,6 +336,19 @@ def _solve_exact(problem: RosterProblem, time_limit_s: float, seed: int, workers
         raise InfeasibleError(diagnose(problem, time_limit_s=max(time_limit_s * 0.3, 5.0), seed=seed))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
+    bound = solver.best_objective_bound
+    if day_level and status == cp_model.FEASIBLE and deadline - time.perf_counter() > 1.0:
+        best = Incumbent(solver.response_proto.solution, solver.objective_value)
+        report = None if progress is None else (
+            lambda text: progress(f"exact (neighbourhoods): objective {text}, bound {bound:,.0f}, "
+                                  f"{time.perf_counter() - started:.1f} s"))
+        if improve(model, v, problem, best, deadline=deadline, seed=seed, bound=bound, report=report):
+            final = fixed_to(model, v, best)
+            solver = _solver(max(deadline - time.perf_counter(), 5.0), seed, workers)
+            if solver.solve(final) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                raise NoRosterFoundError("the improved roster could not be read back: give more time (--time-limit)")
+            model = final
+            status = cp_model.OPTIMAL if best.objective <= bound + 1e-9 else cp_model.FEASIBLE
     shifts = {(a, d): s for (a, d, s), var in v.shift.items() if solver.boolean_value(var)}
     placed: dict[tuple[int, int], list[tuple[str, int, int]]] = {}
     for (a, d, s), own in items.items():
@@ -337,7 +361,6 @@ def _solve_exact(problem: RosterProblem, time_limit_s: float, seed: int, workers
     for term in penalties:
         values[term.rule] = values.get(term.rule, 0.0) + term.weight * solver.value(term.expr)
     objective = sum(values.values())
-    bound = solver.best_objective_bound
     optimal = status == cp_model.OPTIMAL
     if progress is not None:
         progress(f"roster (exact): objective {objective:,.0f}, bound {bound:,.0f}, "

@@ -1,0 +1,107 @@
+"""Large-neighbourhood search on the per-agent day model: re-solve a few agents, or a few days,
+with everyone else fixed, and keep what is better.
+
+CP-SAT on one or two workers proves bounds well but is slow to improve a roster that many
+agents share (every swap of shifts between two agents is a move through a worse roster). Here
+each round frees the whole horizon of a few agents (chosen at random, or those whose requests
+and runs interact), or a window of days for everyone, fixes the other shift and rest variables
+to the current roster, and solves that small model exactly. A better roster replaces the
+current one; the neighbourhood grows while rounds prove their part optimal and shrinks while
+they run out of time. The search is seeded, so a seed gives the same sequence of rounds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from staffing.roster.problem import RosterProblem
+from staffing.roster.variables import DayVars
+
+ROUND_S = 1.0          # at most this long on one neighbourhood
+FIRST_AGENTS = 3       # agents freed in the first rounds
+WINDOW_DAYS = 7        # days freed for everyone in a window round
+
+
+class Incumbent:
+    """The current roster as the model's full solution vector, and its objective."""
+
+    def __init__(self, values: list[int], objective: float) -> None:
+        self.values, self.objective = list(values), objective
+
+
+def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbent, *, deadline: float, seed: int,
+            bound: float = float("-inf"), report: Callable[[str], None] | None = None) -> int:
+    """Improve ``best`` in place until ``deadline`` (or its objective meets ``bound``); returns
+    the rounds that improved it."""
+    rng = np.random.default_rng(seed)
+    agents = len(p.agents)
+    days = len(p.days)
+    by_agent: dict[int, list[int]] = {}
+    by_day: dict[int, list[int]] = {}
+    for (a, d, _s), var in v.shift.items():
+        by_agent.setdefault(a, []).append(var.index)
+        by_day.setdefault(d, []).append(var.index)
+    for (a, d), var in v.rest.items():
+        by_agent.setdefault(a, []).append(var.index)
+        by_day.setdefault(d, []).append(var.index)
+    decision = sorted({i for indices in by_agent.values() for i in indices})
+    domains = {i: list(model.proto.variables[i].domain) for i in decision}
+    size = min(FIRST_AGENTS, agents)
+    window = min(WINDOW_DAYS, days)
+    improved = rounds = 0
+    while time.perf_counter() < deadline - 0.05 and best.objective > bound + 1e-9:
+        rounds += 1
+        if rounds % 3 == 0 and days > window:
+            first = int(rng.integers(0, days - window + 1))
+            free = {i for d in range(first, first + window) for i in by_day.get(d, [])}
+            what = f"days {first}-{first + window - 1}"
+        else:
+            chosen = rng.choice(agents, size=size, replace=False)
+            free = {i for a in chosen for i in by_agent.get(int(a), [])}
+            what = f"{size} agents"
+        for i in decision:
+            if i not in free:
+                value = best.values[i]
+                _set_domain(model, i, [value, value])
+        model.clear_hints()
+        for i in free:
+            model.proto.solution_hint.vars.append(i)
+            model.proto.solution_hint.values.append(best.values[i])
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(min(ROUND_S, deadline - time.perf_counter()), 0.05)
+        solver.parameters.random_seed = seed + rounds
+        solver.parameters.num_workers = 1
+        status = solver.solve(model)
+        for i in decision:
+            _set_domain(model, i, domains[i])
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < best.objective - 1e-9:
+            best.values = list(solver.response_proto.solution)
+            best.objective = solver.objective_value
+            improved += 1
+            if report is not None:
+                report(f"{best.objective:,.0f} ({what} re-solved)")
+        if what.endswith("agents"):
+            if status == cp_model.OPTIMAL and size < agents:
+                size += 1
+            elif status != cp_model.OPTIMAL and size > 2:
+                size -= 1
+    model.clear_hints()
+    return improved
+
+
+def fixed_to(model: cp_model.CpModel, v: DayVars, best: Incumbent) -> cp_model.CpModel:
+    """A copy of the model with every shift and rest variable fixed to ``best``."""
+    copy = model.clone()
+    for var in [*v.shift.values(), *v.rest.values()]:
+        _set_domain(copy, var.index, [best.values[var.index]] * 2)
+    return copy
+
+
+def _set_domain(model: cp_model.CpModel, index: int, domain: list[int]) -> None:
+    field = model.proto.variables[index].domain
+    field.clear()
+    field.extend(domain)
