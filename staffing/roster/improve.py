@@ -48,6 +48,7 @@ def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbe
     for (a, d), var in v.rest.items():
         by_agent.setdefault(a, []).append(var.index)
         by_day.setdefault(d, []).append(var.index)
+    index_day = {i: d for d, indices in by_day.items() for i in indices}
     decision = sorted({i for indices in by_agent.values() for i in indices})
     domains = {i: list(model.proto.variables[i].domain) for i in decision}
     size = min(FIRST_AGENTS, agents)
@@ -59,6 +60,13 @@ def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbe
             first = int(rng.integers(0, days - window + 1))
             free = {i for d in range(first, first + window) for i in by_day.get(d, [])}
             what = f"days {first}-{first + window - 1}"
+        elif rounds % 3 == 1 and days > 2 * window and agents > 2 * size:
+            # a block: twice the agents over twice the window
+            first = int(rng.integers(0, days - 2 * window + 1))
+            chosen = rng.choice(agents, size=2 * size, replace=False)
+            span = set(range(first, first + 2 * window))
+            free = {i for a in chosen for i in by_agent.get(int(a), []) if index_day[i] in span}
+            what = f"{2 * size} agents on days {first}-{first + 2 * window - 1}"
         else:
             chosen = rng.choice(agents, size=size, replace=False)
             free = {i for a in chosen for i in by_agent.get(int(a), [])}
@@ -75,15 +83,19 @@ def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbe
         solver.parameters.max_time_in_seconds = max(min(ROUND_S, deadline - time.perf_counter()), 0.05)
         solver.parameters.random_seed = seed + rounds
         solver.parameters.num_workers = 1
+        solver.parameters.linearization_level = 2  # the LP of a small neighbourhood proves it in a fraction
         status = solver.solve(model)
         for i in decision:
             _set_domain(model, i, domains[i])
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < best.objective - 1e-9:
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value <= best.objective + 1e-9:
+            # an equal roster is taken too: the search drifts along plateaus instead of circling
+            better = solver.objective_value < best.objective - 1e-9
             best.values = list(solver.response_proto.solution)
             best.objective = solver.objective_value
-            improved += 1
-            if report is not None:
-                report(f"{best.objective:,.0f} ({what} re-solved)")
+            if better:
+                improved += 1
+                if report is not None:
+                    report(f"{best.objective:,.0f} ({what} re-solved)")
         if what.endswith("agents"):
             if status == cp_model.OPTIMAL and size < agents:
                 size += 1

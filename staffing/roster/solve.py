@@ -52,7 +52,7 @@ ROSTER_COLUMNS = ["agent", "team", "line", "date", "activity", "code", "start", 
 MAX_ROUNDS = 8     # stage 1 re-solves after cutting team template mixes that cannot take their breaks
 ROUND_GAP = 0.01   # a round stops within 1% of its bound; the polish afterwards has no gap limit
 STAGE_ONE_SHARE = 0.55  # of the time left: days; then names (a third of the rest) and breaks
-EXACT_SEARCH_SHARE = 0.35  # of the exact model's time: one search; then neighbourhoods
+EXACT_SEARCH_SHARE = 0.2  # of the exact model's time: one search; then neighbourhoods
 POLISH_GAP = 0.001  # the polish stops within 0.1% of stage 1's bound and leaves the time to names and breaks
 FLOOR_ROUNDS = 3   # stage 1 re-solves after a line-day could not keep its floor during breaks
 
