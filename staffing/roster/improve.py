@@ -57,7 +57,12 @@ def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbe
     while time.perf_counter() < deadline - 0.05 and best.objective > bound + 1e-9:
         rounds += 1
         if rounds % 3 == 0 and days > window:
-            first = int(rng.integers(0, days - window + 1))
+            hot = _short_days(v, p, best)
+            centre = int(rng.choice(hot)) if hot and rng.random() < 0.5 else None
+            if centre is None:
+                first = int(rng.integers(0, days - window + 1))
+            else:  # a week around a day whose shift cover is short
+                first = min(max(centre - window // 2, 0), days - window)
             free = {i for d in range(first, first + window) for i in by_day.get(d, [])}
             what = f"days {first}-{first + window - 1}"
         elif rounds % 3 == 1 and days > 2 * window and agents > 2 * size:
@@ -103,6 +108,14 @@ def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbe
                 size -= 1
     model.clear_hints()
     return improved
+
+
+def _short_days(v: DayVars, p: RosterProblem, best: Incumbent) -> list[int]:
+    """Day indices where the current roster leaves a shift of ``shift_cover`` short."""
+    on: dict[tuple[int, int], int] = {}
+    for (_a, d, s), var in v.shift.items():
+        on[d, s] = on.get((d, s), 0) + best.values[var.index]
+    return sorted({d for (d, s), (required, _u, _o) in p.shift_cover.items() if on.get((d, s), 0) < required})
 
 
 def fixed_to(model: cp_model.CpModel, v: DayVars, best: Incumbent) -> cp_model.CpModel:

@@ -334,9 +334,16 @@ def _solve_exact(problem: RosterProblem, time_limit_s: float, seed: int, workers
         from staffing.roster.diagnose import diagnose
 
         raise InfeasibleError(diagnose(problem, time_limit_s=max(time_limit_s * 0.3, 5.0), seed=seed))
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
     bound = solver.best_objective_bound
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if not day_level:
+            return None
+        # The stages would search the same model: find any roster that keeps the hard rules
+        # (no objective) and improve it a neighbourhood at a time.
+        solver, status = _any_roster(model, v, deadline, seed, workers, started)
+        if progress is not None:
+            progress(f"exact: a first roster {solver.objective_value:,.0f} found without the objective, "
+                     f"{time.perf_counter() - started:.1f} s")
     if day_level and status == cp_model.FEASIBLE and deadline - time.perf_counter() > 1.0:
         best = Incumbent(solver.response_proto.solution, solver.objective_value)
         report = None if progress is None else (
@@ -370,6 +377,20 @@ def _solve_exact(problem: RosterProblem, time_limit_s: float, seed: int, workers
                         objective=objective, bound=bound, shortfall_agent_min=short, over_agent_min=over,
                         penalties_by_rule=values, fairness=_fairness(problem, shifts),
                         seconds=time.perf_counter() - started, short_slots=short_slots)
+
+
+def _any_roster(model: cp_model.CpModel, v, deadline: float, seed: int, workers: int, started: float):
+    """Any roster of the day-level model (its objective ignored), then read back with its
+    objective: (solver, FEASIBLE); :class:`NoRosterFoundError` when there is none in time."""
+    feasible = model.clone()
+    feasible.clear_objective()
+    finder = _solver((deadline - time.perf_counter()) * 0.5, seed, workers)
+    if finder.solve(feasible) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise NoRosterFoundError(f"no roster found in {time.perf_counter() - started:.0f} s of search: give more "
+                                 "time (--time-limit), more workers (--workers), or a shorter horizon")
+    solver = _solver(max(deadline - time.perf_counter(), 5.0), seed, workers)
+    solver.solve(fixed_to(model, v, Incumbent(finder.response_proto.solution, float("inf"))))
+    return solver, cp_model.FEASIBLE
 
 
 def _place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], time_limit_s: float, seed: int,
