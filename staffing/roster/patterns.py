@@ -122,29 +122,28 @@ def min_run(p: RosterProblem, a: int, kind: str) -> int:
     return agent.min_consecutive_days_off or p.rules.min_consecutive_rest_days
 
 
+def _forbid_short_runs(model: cp_model.CpModel, v: DayVars, p: RosterProblem, kind: str, day) -> None:
+    """For each agent, no inner run of days where ``day(v, a, d)`` holds shorter than its
+    least run of ``kind``."""
+    n = len(p.days)
+    for a in range(len(p.agents)):
+        for length in range(1, min_run(p, a, kind)):
+            for d in range(1, n - length):
+                _forbid_run(model, day(v, a, d - 1), [day(v, a, e) for e in range(d, d + length)],
+                            day(v, a, d + length))
+
+
 def add_min_consecutive_working_days(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[Penalty]:
     """Rule `min_consecutive_working_days`: no run of working days shorter than the agent's
     least between two days off inside the horizon. Hard."""
-    n = len(p.days)
-    for a in range(len(p.agents)):
-        shortest = min_run(p, a, "work")
-        for length in range(1, shortest):
-            for d in range(1, n - length):
-                _forbid_run(model, _works(v, a, d - 1), [_works(v, a, e) for e in range(d, d + length)],
-                            _works(v, a, d + length))
+    _forbid_short_runs(model, v, p, "work", _works)
     return []
 
 
 def add_min_consecutive_rest_days(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[Penalty]:
     """Rule `min_consecutive_rest_days`: no run of days off (rest or leave) shorter than the
     agent's least between two working days inside the horizon. Hard."""
-    n = len(p.days)
-    for a in range(len(p.agents)):
-        shortest = min_run(p, a, "off")
-        for length in range(1, shortest):
-            for d in range(1, n - length):
-                _forbid_run(model, _rests(v, a, d - 1), [_rests(v, a, e) for e in range(d, d + length)],
-                            _rests(v, a, d + length))
+    _forbid_short_runs(model, v, p, "off", _rests)
     return []
 
 

@@ -170,8 +170,9 @@ def _paint(rows: pd.DataFrame, days: tuple[dt.date, ...], slot: int, axis: int, 
                     k = (minute - d * MINUTES_PER_DAY) // slot
                     if 0 <= k < axis and open_mask[d, k]:
                         req[d, k] = max(req[d, k], int(row.required))
-                        if not pd.isna(row.floor):
-                            flo[d, k] = max(min_agents, int(row.floor))
+                        floor = getattr(row, "floor", None)  # the column is optional
+                        if floor is not None and not pd.isna(floor):
+                            flo[d, k] = max(min_agents, int(floor))
                         if "day_min_agents" in rows and not pd.isna(row.day_min_agents):
                             mins[d] = max(mins[d], int(row.day_min_agents))
                         break

@@ -52,6 +52,7 @@ ROSTER_COLUMNS = ["agent", "team", "line", "date", "activity", "code", "start", 
 MAX_ROUNDS = 8     # stage 1 re-solves after cutting team template mixes that cannot take their breaks
 ROUND_GAP = 0.01   # a round stops within 1% of its bound; the polish afterwards has no gap limit
 STAGE_ONE_SHARE = 0.55  # of the time left: days; then names (a third of the rest) and breaks
+STAGED_FROM = 5_000  # agent-template-days above which a meal-free centre with slot requirements takes the stages
 EXACT_SEARCH_SHARE = 0.2  # of the exact model's time: one search; then neighbourhoods
 POLISH_GAP = 0.001  # the polish stops within 0.1% of stage 1's bound and leaves the time to names and breaks
 FLOOR_ROUNDS = 3   # stage 1 re-solves after a line-day could not keep its floor during breaks
@@ -131,7 +132,7 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, 
     conflicts = quick_checks(problem)
     if conflicts:
         raise InfeasibleError(conflicts)
-    if exact_size(problem) <= EXACT_LIMIT:
+    if exact_size(problem) <= EXACT_LIMIT and not _staged_is_better(problem):
         result = _solve_exact(problem, time_limit_s, seed, workers, progress, started)
         if result is not None:
             return result
@@ -184,6 +185,15 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, 
                         shortfall_agent_min=short, over_agent_min=over, penalties_by_rule=penalty_values,
                         fairness=fairness, seconds=time.perf_counter() - started,
                         short_slots=short_slots)
+
+
+def _staged_is_better(p: RosterProblem) -> bool:
+    """A large centre with per-slot requirements and no meal or break to place: team counts
+    (the stages) reach its optimum where one per-agent model over the horizon does not
+    (bench/compare_shifts.py: 96 agents x 28 days). Centres planned by shift counts alone
+    have no open slot and keep the one model, where their per-agent rules live."""
+    slots = any(p.open_slots[line].any() for line in p.lines)
+    return slots and exact_size(p) == 0 and int(p.allowed.sum()) * len(p.days) > STAGED_FROM
 
 
 class _DayFailure(Exception):
