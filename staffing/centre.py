@@ -422,10 +422,7 @@ def _calendar_overrides(path: Path) -> tuple[CalendarOverride, ...]:
 def _count(low: int, high: int) -> Any:
     """A parser of whole numbers in ``low..high`` for CSV cells."""
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise ValueError(f"{text!r} is not a whole number") from None
+        value = frames.whole(text)
         if not low <= value <= high:
             raise ValueError(f"{value} is outside {low}..{high}")
         return value

@@ -95,11 +95,12 @@ def check_hours_range(centre: Centre, roster: pd.DataFrame, context) -> list[Vio
     horizon = _horizon(roster)
     shifts = roster[roster["activity"] == "shift"]
     minutes = ((shifts["end"] - shifts["start"]).dt.total_seconds() // 60).groupby(shifts["agent"]).sum()
+    present = roster[roster["activity"].isin(("shift", "rest"))]
+    on_books_days = present.groupby("agent")["date"].nunique()
     for agent in centre.agents:
         if agent.min_minutes is None and agent.max_minutes is None:
             continue
-        rows = roster[roster["agent"] == agent.id]
-        on_books = rows[rows["activity"].isin(("shift", "rest"))]["date"].nunique()
+        on_books = int(on_books_days.get(agent.id, 0))
         worked = int(minutes.get(agent.id, 0))
         least = (agent.min_minutes or 0) * on_books // max(len(horizon), 1)
         if worked < least:

@@ -132,7 +132,8 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, 
     conflicts = quick_checks(problem)
     if conflicts:
         raise InfeasibleError(conflicts)
-    if exact_size(problem) <= EXACT_LIMIT and not _staged_is_better(problem):
+    size = exact_size(problem)
+    if size <= EXACT_LIMIT and not _staged_is_better(problem, size):
         result = _solve_exact(problem, time_limit_s, seed, workers, progress, started)
         if result is not None:
             return result
@@ -187,13 +188,13 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, 
                         short_slots=short_slots)
 
 
-def _staged_is_better(p: RosterProblem) -> bool:
+def _staged_is_better(p: RosterProblem, exact_starts: int) -> bool:
     """A large centre with per-slot requirements and no meal or break to place: team counts
     (the stages) reach its optimum where one per-agent model over the horizon does not
     (bench/compare_shifts.py: 96 agents x 28 days). Centres planned by shift counts alone
     have no open slot and keep the one model, where their per-agent rules live."""
     slots = any(p.open_slots[line].any() for line in p.lines)
-    return slots and exact_size(p) == 0 and int(p.allowed.sum()) * len(p.days) > STAGED_FROM
+    return slots and exact_starts == 0 and int(p.allowed.sum()) * len(p.days) > STAGED_FROM
 
 
 class _DayFailure(Exception):
@@ -360,11 +361,7 @@ def _solve_exact(problem: RosterProblem, time_limit_s: float, seed: int, workers
             lambda text: progress(f"exact (neighbourhoods): objective {text}, bound {bound:,.0f}, "
                                   f"{time.perf_counter() - started:.1f} s"))
         if improve(model, v, problem, best, deadline=deadline, seed=seed, bound=bound, report=report):
-            final = fixed_to(model, v, best)
-            solver = _solver(max(deadline - time.perf_counter(), 5.0), seed, workers)
-            if solver.solve(final) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                raise NoRosterFoundError("the improved roster could not be read back: give more time (--time-limit)")
-            model = final
+            solver = _read_back(model, v, best, deadline, seed, workers)
             status = cp_model.OPTIMAL if best.objective <= bound + 1e-9 else cp_model.FEASIBLE
     shifts = {(a, d): s for (a, d, s), var in v.shift.items() if solver.boolean_value(var)}
     placed: dict[tuple[int, int], list[tuple[str, int, int]]] = {}
@@ -398,9 +395,18 @@ def _any_roster(model: cp_model.CpModel, v, deadline: float, seed: int, workers:
     if finder.solve(feasible) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise NoRosterFoundError(f"no roster found in {time.perf_counter() - started:.0f} s of search: give more "
                                  "time (--time-limit), more workers (--workers), or a shorter horizon")
+    return _read_back(model, v, Incumbent(finder.response_proto.solution, float("inf")), deadline, seed,
+                      workers), cp_model.FEASIBLE
+
+
+def _read_back(model: cp_model.CpModel, v, best: Incumbent, deadline: float, seed: int,
+               workers: int) -> cp_model.CpSolver:
+    """A solver holding ``best`` with every variable of the model (the roster's shift and rest
+    variables fixed, the rest solved for), so its penalties can be read."""
     solver = _solver(max(deadline - time.perf_counter(), 5.0), seed, workers)
-    solver.solve(fixed_to(model, v, Incumbent(finder.response_proto.solution, float("inf"))))
-    return solver, cp_model.FEASIBLE
+    if solver.solve(fixed_to(model, v, best)) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise NoRosterFoundError("a roster found could not be read back in time: give more time (--time-limit)")
+    return solver
 
 
 def _place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], time_limit_s: float, seed: int,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -20,7 +21,7 @@ class Penalty:
 
 
 @dataclass(slots=True)
-class StageVars:
+class StageVars(ABC):
     """What the coverage and away rules read, whether stage 1 is per agent or per team count:
     the variables of a team on a day (``team_day``), of a line's workers on a day
     (``working``) and on shift in each slot (``presence``)."""
@@ -31,17 +32,17 @@ class StageVars:
     def slots_per_day(self) -> int:
         return 1440 // self.problem.slot_min
 
+    @abstractmethod
     def team_day(self, team: str, d: int) -> list[tuple[int, cp_model.LinearExprT]]:
         """(template, variable) pairs summing to the number of ``team`` on each template on day d."""
-        raise NotImplementedError
 
+    @abstractmethod
     def working(self, line: str, d: int) -> list[cp_model.LinearExprT]:
         """Terms summing to the number of ``line``'s agents who work on day d."""
-        raise NotImplementedError
 
+    @abstractmethod
     def shifts(self) -> list[tuple[int, cp_model.LinearExprT]]:
         """(template, variable) over the whole horizon: the variables sum to the shifts of each template."""
-        raise NotImplementedError
 
     def presence(self, line: str, d: int) -> dict[int, list]:
         """Variables summing to the agents of ``line`` on shift in each slot of day d's axis
