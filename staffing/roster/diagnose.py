@@ -73,7 +73,16 @@ def quick_checks(p: RosterProblem) -> list[str]:
 
 
 def diagnose(p: RosterProblem, *, time_limit_s: float = 20.0, seed: int = 0) -> list[str]:
-    """Elastic solve: which floors (line, day, intervals) and which rest-day rules must give."""
+    """Elastic solve: which floors (line, day, intervals) and which rest-day rules must give
+    (a line saying none could be blamed in time when the elastic solve breaks nothing)."""
+    return find_conflicts(p, time_limit_s=time_limit_s, seed=seed) or [
+        "the hard rules conflict, but the elastic solve found no single rule to blame within "
+        f"{time_limit_s:.0f} s; try a shorter horizon to narrow it down"]
+
+
+def find_conflicts(p: RosterProblem, *, time_limit_s: float = 20.0, seed: int = 0) -> list[str]:
+    """The floors and rest-day rules that must give, confirmed by a second solve; ``[]`` when
+    the elastic solve keeps every one of them (a roster exists)."""
     model = cp_model.CpModel()
     v = create_day_vars(model, p)
     for rule in (add_one_shift_per_day, add_max_consecutive_working_days, add_min_rest_between_shifts,
@@ -124,10 +133,7 @@ def diagnose(p: RosterProblem, *, time_limit_s: float = 20.0, seed: int = 0) -> 
             conflicts.append(f"rest_days_per_month: agent {p.agents[a].id} would lose {solver.value(slack)} "
                              f"rest day(s) "
                              f"in {year}-{month:02d} to keep the line covered")
-    if not conflicts:
-        conflicts.append("the hard rules conflict, but the elastic solve found no single rule to blame within "
-                         f"{time_limit_s:.0f} s; try a shorter horizon to narrow it down")
-    else:
+    if conflicts:
         confirmed = _confirm(model, floor_slack, rest_slack, solver, time_limit_s, seed)
         conflicts.append("confirmed: relaxing exactly these makes a roster possible" if confirmed else
                          "not confirmed by a second solve within the time limit; treat as the likely conflict")

@@ -21,6 +21,7 @@ from staffing.roster.variables import DayVars, Penalty, StageVars
 WEIGHT_SHORT = 1000          # per agent-minute below `required`
 WEIGHT_DAY_MIN = 200 * 60    # per agent missing from a day's daily-cap headcount (an hour short)
 WEIGHT_OVER = 1              # per agent-minute on the line above `required`
+WEIGHT_FLOOR = 1000 * WEIGHT_SHORT  # per agent-minute below `floor`, where the count path lets it bend
 
 
 def add_one_shift_per_day(model: cp_model.CpModel, v: DayVars, p: RosterProblem) -> list[Penalty]:
@@ -180,12 +181,19 @@ def add_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem) -> lis
                 count = sum(present.get(k, []))
                 need = int(p.required[line][d, k]) if open_[k] else 0
                 floor = int(p.floor[line][d, k]) if open_[k] else 0
-                if floor:
+                above_floor[k] = count - floor
+                if floor and v.elastic_floor:
+                    # the count path: the floor bends at WEIGHT_FLOOR (virtual agents, never on the line)
+                    gap = model.new_int_var(0, floor, f"coverage_floor[line={line},day={day},slot={k}]")
+                    v.floor_gaps.append((line, d, k, gap))
+                    above_floor[k] = count + gap - floor
+                    model.add(above_floor[k] >= 0)
+                elif floor:
                     model.add(count >= floor)
                 extra = model.new_int_var(0, len(members), f"coverage_excess[line={line},day={day},slot={k}]")
                 short = model.new_int_var(0, need, f"coverage[line={line},day={day},slot={k}]")
                 model.add(count - need == extra - short)
-                excess[k], shortage[k], above_floor[k] = extra, short, count - floor
+                excess[k], shortage[k] = extra, short
             segments: list[list[int]] = []
             for k in slots:
                 if segments and k == segments[-1][-1] + 1 and k % hour and k not in cuts:
@@ -243,12 +251,16 @@ def add_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem) -> lis
             day_short = model.new_int_var(0, int(p.required[line][d].sum()), f"coverage_day[line={line},day={day}]")
             model.add(day_short >= sum(shortage.values()))
             model.add(day_short >= sum(shortage.values()) + need - sum(excess.values()))
+            v.day_short[line, d] = day_short
             model.add(sum(above_floor.values()) >= need)
             over = model.new_int_var(0, len(members) * p.slots_per_axis, f"coverage_over[line={line},day={day}]")
             model.add(over >= sum(excess.values()) - need)
             totals_short.append(day_short)
             totals_over.append(over)
         penalties.append(Penalty("coverage", f"short[{line}]", p.slot_min * sum(totals_short), WEIGHT_SHORT))
+        gaps = [gap for gap_line, _d, _k, gap in v.floor_gaps if gap_line == line]
+        if gaps:
+            penalties.append(Penalty("coverage", f"floor[{line}]", p.slot_min * sum(gaps), WEIGHT_FLOOR))
         penalties.append(Penalty("coverage", f"over[{line}]", p.slot_min * sum(totals_over), WEIGHT_OVER))
     return penalties
 

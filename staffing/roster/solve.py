@@ -25,15 +25,8 @@ from ortools.sat.python import cp_model
 from staffing.errors import StaffingError
 from staffing.roster.breaks import BREAK_RULES, Assignment, BreakVars, add_day_coverage
 from staffing.roster.capacity import TeamCapacity, add_mix_cut, add_template_limits, team_mixes
-from staffing.roster.counts import (
-    COUNT_RULES,
-    ROLL_FROM,
-    count_mixes,
-    count_values,
-    create_count_vars,
-    name_agents,
-    rolling_counts,
-)
+from staffing.roster.count_search import bad_days, counts_of, evaluate, search_counts
+from staffing.roster.counts import COUNT_RULES, Counts, count_values, create_count_vars, name_agents
 from staffing.roster.exact import EXACT_LIMIT, EXACT_RULES, add_exact_away, add_exact_coverage, exact_size
 from staffing.roster.improve import Incumbent, fixed_to, improve
 from staffing.roster.patterns import cover_points, wish_points
@@ -49,12 +42,12 @@ from staffing.roster.variables import Penalty, create_day_vars
 
 Progress = Callable[[str], None]
 ROSTER_COLUMNS = ["agent", "team", "line", "date", "activity", "code", "start", "end"]
-MAX_ROUNDS = 8     # stage 1 re-solves after cutting team template mixes that cannot take their breaks
-ROUND_GAP = 0.01   # a round stops within 1% of its bound; the polish afterwards has no gap limit
 STAGE_ONE_SHARE = 0.55  # of the time left: days; then names (a third of the rest) and breaks
+FIRST_SEARCH_SHARE = 0.3  # of stage 1's time: one whole-horizon search for the bound and a first roster
+ROUND_GAP = 0.01   # that search stops within 1% of its bound; the neighbourhoods go on from it
 STAGED_FROM = 5_000  # agent-template-days above which a meal-free centre with slot requirements takes the stages
 EXACT_SEARCH_SHARE = 0.2  # of the exact model's time: one search; then neighbourhoods
-POLISH_GAP = 0.001  # the polish stops within 0.1% of stage 1's bound and leaves the time to names and breaks
+POLISH_GAP = 0.001  # the neighbourhoods stop within 0.1% of stage 1's bound and leave the time to names and breaks
 FLOOR_ROUNDS = 3   # stage 1 re-solves after a line-day could not keep its floor during breaks
 
 
@@ -139,17 +132,35 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, 
             return result
     model = cp_model.CpModel()
     v = create_count_vars(model, problem)
+    v.elastic_floor = True
     penalties = [term for rule in COUNT_RULES for term in rule(model, v, problem)]
     capacity = TeamCapacity(problem, seed)
     add_template_limits(model, v, problem, capacity)
     _objective(model, penalties)
-    valid_bound = None  # stage 1's bound before any floor cut (those restrict, so later bounds are not valid)
+    best, bound, focus = None, float("-inf"), ()
     for attempt in range(FLOOR_ROUNDS + 1):
         deadline = time.perf_counter() + (time_limit_s - (time.perf_counter() - started)) * STAGE_ONE_SHARE
-        solver, status, counts = _stage_one(model, v, problem, capacity, deadline, seed, workers, progress, started,
-                                            time_limit_s)
-        if valid_bound is None:
-            valid_bound = solver.best_objective_bound
+        sweep = False
+        if best is None:
+            best, bound, sweep = _first_counts(model, v, problem, capacity, deadline, seed, workers, progress,
+                                               started)
+        report = None if progress is None else (
+            lambda text: progress(f"days (neighbourhoods): objective {text}, {time.perf_counter() - started:.1f} s"))
+        search_counts(model, v, problem, capacity, best, deadline=deadline, seed=seed + attempt,
+                      bound=bound + POLISH_GAP * max(abs(bound), 1.0), sweep=sweep, focus=focus, report=report)
+        counts = counts_of(v, best)
+        below = _below_floor(problem, counts)
+        if below:
+            # the floor bends in stage 1's model: either no roster keeps it (exit 3, confirmed
+            # by the elastic diagnosis) or the search ran out of time before it found one (exit 4)
+            from staffing.roster.diagnose import find_conflicts
+
+            conflicts = find_conflicts(problem, time_limit_s=max(time_limit_s * 0.3, 5.0), seed=seed)
+            if conflicts:
+                raise InfeasibleError(conflicts)
+            raise NoRosterFoundError(f"no roster keeping the floor found in {time.perf_counter() - started:.0f} s "
+                                     f"(still below it: {'; '.join(below[:3])}): give more time (--time-limit) or "
+                                     "more workers (--workers)")
         naming = time.perf_counter() + max(time_limit_s - (time.perf_counter() - started), 1.0) * 0.3
         shifts, moved = name_agents(problem, counts, deadline=naming, seed=seed, workers=workers)
         if progress is not None:
@@ -165,19 +176,20 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, 
                             for mix in team_mixes(problem, shifts, failure.line, failure.day).values() if mix)
             if attempt == FLOOR_ROUNDS or not mixes_fit:
                 raise InfeasibleError(failure.conflicts) from None
-            _require_cover(model, v, problem, failure.line, failure.day)
+            penalties.append(_require_cover(model, v, problem, failure.line, failure.day))
+            _objective(model, penalties)
+            best = evaluate(model, v, counts, seed=seed) or best
+            focus = (failure.day,)
             if progress is not None:
                 progress(f"breaks: line {failure.line} on {problem.days[failure.day]} cannot keep the floor while "
-                         "meals and breaks are taken; one more on the line there, re-solve")
-    bound = min(valid_bound, solver.best_objective_bound)
-    day_optimal = status == cp_model.OPTIMAL and attempt == 0
+                         "meals and breaks are taken; one more on the line there, re-solve that week")
     frame = _frame(problem, shifts, away)
     short, over, short_slots = _coverage_totals(problem, shifts, away)
     fairness = _fairness(problem, shifts)
     penalty_values = _day_penalties(problem, shifts, fairness)
     penalty_values["coverage"] = WEIGHT_SHORT * sum(short.values()) + WEIGHT_OVER * sum(over.values())
     objective = sum(penalty_values.values())
-    exact = day_optimal and objective <= bound + 1e-6
+    exact = objective <= bound + 1e-6  # the bound is stage 1's before any floor feedback: valid for the whole problem
     if progress is not None:
         progress(f"roster: objective {objective:,.0f}, bound {bound:,.0f}, "
                  f"{'optimal' if exact else 'gap %.1f%%' % (100 * max(objective - bound, 0) / max(objective, 1))}, "
@@ -205,100 +217,77 @@ class _DayFailure(Exception):
         self.line, self.day, self.conflicts = line, day, conflicts
 
 
-def _require_cover(model: cp_model.CpModel, v, p: RosterProblem, line: str, d: int) -> None:
+def _require_cover(model: cp_model.CpModel, v, p: RosterProblem, line: str, d: int) -> Penalty:
     """Cut after a floor failure: on that line-day one more than the floor on shift wherever
-    the floor applies, so someone is there while another takes a meal or a break."""
-    from staffing.roster.rules import _presence
+    the floor applies, so someone is there while another takes a meal or a break. It bends
+    like the floor (at ``WEIGHT_FLOOR``), so the roster held keeps being one."""
+    from staffing.roster.rules import WEIGHT_FLOOR, _presence
 
     present = _presence(p, v, line, d)
+    gaps = []
     for k in np.flatnonzero(p.floor[line][d] > 0):
-        model.add(sum(present.get(int(k), [])) >= int(p.floor[line][d, k]) + 1)
+        need = int(p.floor[line][d, k]) + 1
+        gap = model.new_int_var(0, need, f"coverage_floor[line={line},day={p.days[d]},slot={k},plus_one]")
+        model.add(sum(present.get(int(k), [])) + gap >= need)
+        gaps.append(gap)
+    return Penalty("coverage", f"floor_plus_one[{line},{p.days[d]}]", p.slot_min * sum(gaps), WEIGHT_FLOOR)
 
 
-def _stage_one(model: cp_model.CpModel, v, problem: RosterProblem, capacity: TeamCapacity, deadline: float,
-               seed: int, workers: int, progress: Progress | None, started: float, time_limit_s: float):
-    """Stage 1 (team counts) with the lazy team-mix cuts and a final polish: (solver, status, counts)."""
-    if len(problem.days) > ROLL_FROM and not model.proto.solution_hint.vars:
-        _roll_first(model, v, problem, capacity, time.perf_counter() + (deadline - time.perf_counter()) * 0.8,
-                    seed, workers, progress)
-    for round_number in range(1, MAX_ROUNDS + 1):
-        budget = (deadline - time.perf_counter()) * (0.4 if round_number == 1 else 0.5)
-        solver = _solver(max(budget, 1.0), seed, workers)
-        solver.parameters.relative_gap_limit = ROUND_GAP
-        status = solver.solve(model, _Progress(progress, f"days (round {round_number})", started))
-        if status == cp_model.UNKNOWN and deadline - time.perf_counter() > 1.0:
-            # Nothing yet: find any roster that keeps the hard rules (no objective), then
-            # optimise from it with what is left.
-            if progress is not None:
-                progress("days: no roster yet; looking for any roster that keeps the hard rules")
-            feasible = model.clone()
-            feasible.clear_objective()
-            finder = _solver(deadline - time.perf_counter(), seed, workers)
-            if finder.solve(feasible) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                model.clear_hints()  # a complete hint: every variable, so it is a roster at once
-                for index in range(len(model.proto.variables)):
-                    var = model.get_int_var_from_proto_index(index)
-                    model.add_hint(var, finder.value(feasible.get_int_var_from_proto_index(index)))
-            solver = _solver(max(deadline - time.perf_counter(), 1.0), seed, workers)
-            solver.parameters.relative_gap_limit = ROUND_GAP
-            status = solver.solve(model, _Progress(progress, f"days (round {round_number})", started))
-        if status == cp_model.INFEASIBLE:
-            from staffing.roster.diagnose import diagnose
+def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCapacity, deadline: float,
+                  seed: int, workers: int, progress: Progress | None, started: float) -> tuple[Incumbent, float, bool]:
+    """One whole-horizon search of stage 1 for its bound and a first roster of counts:
+    (roster, bound, whether the neighbourhoods should first walk the horizon). Team-days
+    whose mix cannot take its meals and breaks are cut and emptied; with no roster at all the
+    search starts from no one working (the floor bends in this model, so that is a roster)."""
+    solver = _solver(max((deadline - time.perf_counter()) * FIRST_SEARCH_SHARE, 1.0), seed, workers)
+    solver.parameters.relative_gap_limit = ROUND_GAP
+    status = solver.solve(model, _Progress(progress, "days (whole horizon)", started))
+    bound = solver.best_objective_bound
+    if status == cp_model.INFEASIBLE:
+        from staffing.roster.diagnose import diagnose
 
-            raise InfeasibleError(diagnose(problem, time_limit_s=max(time_limit_s * 0.3, 5.0), seed=seed))
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            raise NoRosterFoundError(
-                f"no roster found in {time.perf_counter() - started:.0f} s of search ({len(problem.agents)} agents, "
-                f"{len(problem.days)} days): give more time (--time-limit), more workers (--workers), "
-                "or a shorter horizon")
+        raise InfeasibleError(diagnose(p, time_limit_s=max(deadline - time.perf_counter(), 5.0), seed=seed))
+    counts: Counts = {}
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         counts = count_values(v, solver)
-        new_cuts = 0
-        for line in problem.lines:
-            for d in range(len(problem.days)):
-                for mix in count_mixes(problem, counts, line, d).values():
-                    if mix and not capacity.feasible(line, mix):
-                        add_mix_cut(model, v, problem, line, mix)
-                        new_cuts += 1
-        model.clear_hints()
-        for var in v.count.values():
-            model.add_hint(var, solver.value(var))
-        if not new_cuts:
-            break
+        bad = bad_days(p, counts, capacity, range(len(p.days)))
+        if not bad:
+            return Incumbent(solver.response_proto.solution, solver.objective_value), bound, False
+        cut = {(line, mix) for found in bad.values() for line, _team, mix in found}
+        for line, mix in sorted(cut):
+            add_mix_cut(model, v, p, line, mix)
+        empty = {(team, d) for d, found in bad.items() for _line, team, _mix in found}
+        counts = {key: 0 if key[:2] in empty else n for key, n in counts.items()}
         if progress is not None:
-            progress(f"days: {new_cuts} team-day(s) cannot fit meals and breaks one at a time; cut and re-solve")
-    if status != cp_model.OPTIMAL or solver.parameters.relative_gap_limit:
-        # Polish: the remaining stage-1 time, from the last roster, to improve it or prove it optimal.
-        polish = _solver(max(deadline - time.perf_counter(), 1.0), seed, workers)
-        polish.parameters.relative_gap_limit = POLISH_GAP
-        polished = polish.solve(model, _Progress(progress, "days (polish)", started))
-        if polished in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            candidate = count_values(v, polish)
-            if all(capacity.feasible(line, mix) for line in problem.lines for d in range(len(problem.days))
-                   for mix in count_mixes(problem, candidate, line, d).values() if mix):
-                solver, status, counts = polish, polished, candidate
-    return solver, status, counts
+            progress(f"days: {len(cut)} team mix(es) cannot fit meals and breaks one at a time; cut")
+    elif progress is not None:
+        progress("days: no roster from the whole-horizon search yet; the neighbourhoods start from none")
+    start = evaluate(model, v, counts, seed=seed)
+    if start is None:
+        raise NoRosterFoundError(f"no roster found in {time.perf_counter() - started:.0f} s of search "
+                                 f"({len(p.agents)} agents, {len(p.days)} days): give more time (--time-limit)")
+    return start, bound, True
 
 
-def _roll_first(model: cp_model.CpModel, v, problem: RosterProblem, capacity: TeamCapacity, deadline: float,
-                seed: int, workers: int, progress: Progress | None) -> None:
-    """A long horizon's first roster a week at a time, given to the whole-horizon model as a
-    complete hint (its remaining variables found with the counts fixed)."""
-    counts = rolling_counts(problem, capacity, deadline=deadline, seed=seed, workers=workers, progress=progress)
-    if counts is None:
-        return
-    completion = model.clone()
-    for key, var in v.count.items():
-        completion.add(completion.get_int_var_from_proto_index(var.index) == counts.get(key, 0))
-    solver = _solver(max(deadline - time.perf_counter(), 10.0), seed, workers)
-    status = solver.solve(completion)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        if progress is not None:
-            progress(f"days: the week-by-week roster could not be completed ({solver.status_name(status)})")
-        return
-    model.clear_hints()
-    for index in range(len(model.proto.variables)):
-        model.add_hint(model.get_int_var_from_proto_index(index),
-                       solver.value(completion.get_int_var_from_proto_index(index)))
+def _below_floor(p: RosterProblem, counts: Counts) -> list[str]:
+    """Line-days and times where the counts leave fewer on shift than the floor."""
+    from staffing.roster.diagnose import _span
+
+    out = []
+    spd = 1440 // p.slot_min
+    for line in p.lines:
+        teams = {t.id for t in p.centre.teams.values() if t.line == line}
+        for d, day in enumerate(p.days):
+            present = np.zeros(p.slots_per_axis, dtype=int)
+            for (team, e, s), n in counts.items():
+                if n and team in teams and e in (d - 1, d):
+                    first, last = p.shift_slots(p.templates[s])
+                    offset = (e - d) * spd
+                    present[max(first + offset, 0):max(min(last + offset, p.slots_per_axis), 0)] += n
+            low = np.flatnonzero(present < p.floor[line][d])
+            if len(low):
+                out.append(f"line {line} on {day} {_span(p, low.tolist())}")
+    return out
 
 
 def _day_penalties(p: RosterProblem, shifts: dict[tuple[int, int], int], fairness: pd.DataFrame) -> dict[str, float]:

@@ -27,6 +27,12 @@ class StageVars(ABC):
     (``working``) and on shift in each slot (``presence``)."""
 
     problem: RosterProblem
+    # Set by the count path: the floor may be broken at a price (``rules.WEIGHT_FLOOR``), so any
+    # counts are a roster of the model and a neighbourhood search can start from none; what
+    # the floor still misses at the end is a conflict to explain.
+    elastic_floor: bool = False
+    floor_gaps: list = field(default_factory=list)          # (line, day, slot, variable)
+    day_short: dict = field(default_factory=dict)           # (line, day) -> agent-slots short
 
     @property
     def slots_per_day(self) -> int:

@@ -1,0 +1,171 @@
+"""Large-neighbourhood search on stage 1's team counts: re-solve a window of days (every team,
+or some teams over a longer window) with every other count fixed, and keep what is better.
+
+On one or two workers CP-SAT proves bounds on the whole-horizon count model but finds and
+improves rosters slowly, and on a month with meals and breaks it may find none in its time.
+A window of days with the rest fixed is small and solves in a second or two. The floor bends
+in this model at a price far above any shortfall (``rules.WEIGHT_FLOOR``), so no counts at all
+are a roster of it and the search can always start; a first pass walks the horizon a window
+at a time, then windows go where the line is shortest, anywhere, or to some of the teams.
+
+Every window's result is checked for team mixes that cannot take their meals and breaks one
+at a time (``capacity``); such a mix is cut for every team and day, and the window solved
+again. The search is seeded: a seed gives the same sequence of windows.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from staffing.roster.capacity import TeamCapacity, add_mix_cut
+from staffing.roster.counts import Counts, count_mixes
+from staffing.roster.improve import Incumbent, _set_domain
+from staffing.roster.problem import RosterProblem
+from staffing.roster.variables import CountVars
+
+ROUND_S = 2.0       # at most this long on one window
+FIRST_WINDOW = 7    # days freed for every team at first; grows while windows are proven, shrinks while not
+CUT_TRIES = 3       # a window re-solved at most this often after cutting team mixes it chose
+
+
+def counts_of(v: CountVars, best: Incumbent) -> Counts:
+    return {key: int(best.values[var.index]) for key, var in v.count.items()}
+
+
+def bad_days(p: RosterProblem, counts: Counts, capacity: TeamCapacity, days) -> dict[int, list]:
+    """Days (of ``days``) where some team works a mix whose meals and breaks do not fit:
+    day -> [(line, team, mix)]."""
+    out: dict[int, list] = {}
+    for line in p.lines:
+        for d in days:
+            for team, mix in count_mixes(p, counts, line, d).items():
+                if mix and not capacity.feasible(line, mix):
+                    out.setdefault(d, []).append((line, team, mix))
+    return out
+
+
+def evaluate(model: cp_model.CpModel, v: CountVars, counts: Counts, *, seed: int,
+             time_s: float = 10.0) -> Incumbent | None:
+    """The model's full solution with the counts fixed (the rest solved for), or ``None``."""
+    fixed = model.clone()
+    for key, var in v.count.items():
+        _set_domain(fixed, var.index, [counts.get(key, 0)] * 2)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_s
+    solver.parameters.random_seed = seed
+    solver.parameters.num_workers = 1
+    if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return Incumbent(solver.response_proto.solution, solver.objective_value)
+
+
+def search_counts(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capacity: TeamCapacity,
+                  best: Incumbent, *, deadline: float, seed: int, bound: float = float("-inf"),
+                  sweep: bool = False, focus: tuple[int, ...] = (),
+                  report: Callable[[str], None] | None = None) -> int:
+    """Improve ``best`` in place until ``deadline`` (or its objective meets ``bound``); returns the
+    windows that improved it. ``sweep`` first walks the whole horizon a window at a time;
+    ``focus`` days are freed first (where a new cut or a repair is needed)."""
+    rng = np.random.default_rng(seed)
+    days = len(p.days)
+    teams = sorted({team for team, _d, _s in v.count})
+    by_day: dict[int, list[tuple[str, int]]] = {}
+    for (team, d, _s), var in v.count.items():
+        by_day.setdefault(d, []).append((team, var.index))
+    domains = {var.index: list(model.proto.variables[var.index].domain) for var in v.count.values()}
+    window = min(FIRST_WINDOW, days)
+    planned = [min(max(d - window // 2, 0), max(days - window, 0)) for d in focus]
+    if sweep:
+        planned += list(range(0, days, window))
+    improved = rounds = 0
+    while time.perf_counter() < deadline - 0.05 and best.objective > bound + 1e-9:
+        rounds += 1
+        chosen = teams
+        if planned:
+            first, span = planned.pop(0), window
+        elif rounds % 3 == 0 or len(teams) < 3:
+            first, span = _hot_window(v, p, best, window, rng), window
+        elif rounds % 3 == 1:
+            first, span = int(rng.integers(0, max(days - window, 0) + 1)), window
+        else:  # half the teams over twice the window
+            span = min(2 * window, days)
+            first = int(rng.integers(0, days - span + 1))
+            chosen = sorted(rng.choice(teams, size=max(len(teams) // 2, 2), replace=False).tolist())
+        free_days = range(first, min(first + span, days))
+        free = {index for d in free_days for team, index in by_day.get(d, []) if team in chosen}
+        status, solution, objective = _solve_window(model, v, p, capacity, best, free, free_days, domains,
+                                                    deadline, seed + rounds)
+        if solution is not None and objective <= best.objective + 1e-9:
+            better = objective < best.objective - 1e-9
+            best.values, best.objective = solution, objective
+            if better:
+                improved += 1
+                if report is not None:
+                    what = "every team" if chosen == teams else f"{len(chosen)} teams"
+                    report(f"{objective:,.0f} ({what}, days {p.days[free_days[0]]}..{p.days[free_days[-1]]})")
+        if chosen == teams and not planned:
+            if status == cp_model.OPTIMAL and window < days:
+                window += 1
+            elif status != cp_model.OPTIMAL and window > 2:
+                window -= 1
+    model.clear_hints()
+    return improved
+
+
+def _solve_window(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capacity: TeamCapacity,
+                  best: Incumbent, free: set[int], free_days: range, domains: dict, deadline: float, seed: int):
+    """(status, solution, objective) of one window, its chosen mixes checked (cut and solved
+    again while they do not fit); solution ``None`` when nothing valid was found."""
+    for index in domains:
+        if index not in free:
+            _set_domain(model, index, [best.values[index]] * 2)
+    status, solution, objective = cp_model.UNKNOWN, None, float("inf")
+    try:
+        for _ in range(CUT_TRIES + 1):
+            model.clear_hints()
+            for index in sorted(free):
+                model.proto.solution_hint.vars.append(index)
+                model.proto.solution_hint.values.append(best.values[index])
+            solver = cp_model.CpSolver()
+            solver.parameters.max_time_in_seconds = max(min(ROUND_S, deadline - time.perf_counter()), 0.05)
+            solver.parameters.random_seed = seed
+            solver.parameters.num_workers = 1
+            status = solver.solve(model)
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                return status, None, objective
+            values = list(solver.response_proto.solution)
+            counts = {key: int(values[var.index]) for key, var in v.count.items()}
+            cuts = bad_days(p, counts, capacity, free_days)
+            if not cuts:
+                return status, values, solver.objective_value
+            # a mix that does not fit forbids itself and every larger one (the days kept hold
+            # none: each was checked when it was taken), so the window is solved again
+            for line, mix in sorted({(line, mix) for found in cuts.values() for line, _team, mix in found}):
+                add_mix_cut(model, v, p, line, mix)
+            if time.perf_counter() >= deadline:
+                break
+        return status, solution, objective
+    finally:
+        for index, domain in domains.items():
+            _set_domain(model, index, domain)
+
+
+def _hot_window(v: CountVars, p: RosterProblem, best: Incumbent, window: int, rng: np.random.Generator) -> int:
+    """A window around a day chosen with chance in proportion to how short the line is there."""
+    days = len(p.days)
+    short = np.zeros(days)
+    for (_line, d), var in v.day_short.items():
+        short[d] += best.values[var.index]
+    for _line, d, _k, gap in v.floor_gaps:
+        short[d] += 1000 * best.values[gap.index]
+    if short.sum() <= 0:
+        return int(rng.integers(0, max(days - window, 0) + 1))
+    centre = int(rng.choice(days, p=short / short.sum()))
+    return min(max(centre - window // 2, 0), max(days - window, 0))
+
+
+__all__ = ["bad_days", "counts_of", "evaluate", "search_counts"]

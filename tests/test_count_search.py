@@ -1,0 +1,88 @@
+"""Stage 1's neighbourhood search on team counts (``staffing/roster/count_search.py``): the
+floor bends in its model, so it starts from no one working and still reaches the whole
+model's optimum, and what it hands on keeps every team mix that can take its breaks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import time
+
+import pytest
+from ortools.sat.python import cp_model
+
+from staffing.roster import InfeasibleError, build_problem, roster
+from staffing.roster.capacity import TeamCapacity, add_template_limits
+from staffing.roster.count_search import bad_days, counts_of, evaluate, search_counts
+from staffing.roster.counts import COUNT_RULES, create_count_vars
+from tests.test_roster import check_roster, requirement, tiny_centre  # noqa: F401 (a fixture)
+
+solve_module = importlib.import_module("staffing.roster.solve")  # the package's `solve` is the function
+WEEK = [dt.date(2026, 8, 10) + dt.timedelta(days=i) for i in range(7)]
+
+
+def count_model(problem):
+    model = cp_model.CpModel()
+    v = create_count_vars(model, problem)
+    v.elastic_floor = True
+    penalties = [term for rule in COUNT_RULES for term in rule(model, v, problem)]
+    capacity = TeamCapacity(problem, 0)
+    add_template_limits(model, v, problem, capacity)
+    model.minimize(sum(term.weight * term.expr for term in penalties))
+    return model, v, capacity
+
+
+def test_search_from_no_one_working_reaches_the_whole_models_optimum(example_centre) -> None:
+    """Two chat days of the example: from all-zero counts (the floor broken everywhere) the
+    windows reach exactly the optimum one whole-horizon search proves."""
+    days = WEEK[:2]
+    problem = build_problem(example_centre, requirement("online", days, range(9, 23), 6), days[0], days[-1])
+    model, v, capacity = count_model(problem)
+    whole = cp_model.CpSolver()
+    whole.parameters.num_workers = 1
+    whole.parameters.max_time_in_seconds = 60
+    assert whole.solve(model) == cp_model.OPTIMAL
+    optimum = whole.objective_value
+
+    model, v, capacity = count_model(problem)
+    best = evaluate(model, v, {}, seed=0)
+    assert best is not None and best.objective > optimum  # no one working breaks the floor
+    start = best.objective
+    search_counts(model, v, problem, capacity, best, deadline=time.perf_counter() + 60, seed=0, bound=optimum,
+                  sweep=True)
+    assert best.objective == pytest.approx(optimum) and best.objective < start
+    assert bad_days(problem, counts_of(v, best), capacity, range(len(days))) == {}
+
+
+def test_stage_one_without_a_first_roster_starts_from_none(tiny_centre, monkeypatch) -> None:
+    """When the whole-horizon search finds nothing in its time, the neighbourhoods start from
+    no one working; the roster they reach keeps every hard rule (independent checker)."""
+    original = solve_module._solver
+    calls = []
+
+    def first_without_time(time_limit_s: float, seed: int, workers: int):
+        solver = original(time_limit_s, seed, workers)
+        calls.append(time_limit_s)
+        if len(calls) == 1:
+            solver.parameters.max_time_in_seconds = 0.0
+        return solver
+
+    monkeypatch.setattr(solve_module, "_solver", first_without_time)
+    monkeypatch.setattr(solve_module, "EXACT_LIMIT", 0)  # the staged path
+    messages = []
+    result = roster(tiny_centre, requirement("chat", WEEK, range(9, 17), 2), WEEK[0], WEEK[-1], time_limit_s=20,
+                    progress=messages.append)
+    assert any("the neighbourhoods start from none" in m for m in messages)
+    assert check_roster(tiny_centre, result.frame) == []
+    assert result.shortfall_agent_min["chat"] > 0  # two all week with three agents owed rest
+
+
+def test_floor_no_roster_can_keep_is_exit_3_on_the_staged_path(tiny_centre, monkeypatch) -> None:
+    """The floor bends in stage 1's model, but a floor no roster can keep is still refused
+    (exit 3) with the days and rules named, not handed on as a roster or exit 4."""
+    monkeypatch.setattr(solve_module, "EXACT_LIMIT", 0)
+    with pytest.raises(InfeasibleError) as raised:
+        roster(tiny_centre, requirement("chat", WEEK, range(9, 17), 3, floor=3), WEEK[0], WEEK[-1], time_limit_s=20)
+    message = str(raised.value)
+    assert "coverage: line chat on 2026-08-1" in message and "confirmed" in message
+    assert raised.value.exit_code == 3
