@@ -11,14 +11,20 @@ import time
 import pytest
 from ortools.sat.python import cp_model
 
+from staffing import load_centre
 from staffing.roster import InfeasibleError, build_problem, roster
 from staffing.roster.capacity import TeamCapacity, add_template_limits
 from staffing.roster.count_search import bad_days, counts_of, evaluate, search_counts
 from staffing.roster.counts import COUNT_RULES, create_count_vars
-from tests.test_roster import check_roster, requirement, tiny_centre  # noqa: F401 (a fixture)
+from tests.test_roster import check_roster, requirement
 
 solve_module = importlib.import_module("staffing.roster.solve")  # the package's `solve` is the function
 WEEK = [dt.date(2026, 8, 10) + dt.timedelta(days=i) for i in range(7)]
+
+
+@pytest.fixture
+def tiny_centre(tiny):
+    return load_centre(tiny)
 
 
 def count_model(problem):

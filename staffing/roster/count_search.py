@@ -23,7 +23,7 @@ from ortools.sat.python import cp_model
 
 from staffing.roster.capacity import TeamCapacity, add_mix_cut
 from staffing.roster.counts import Counts, count_mixes
-from staffing.roster.improve import Incumbent, _set_domain
+from staffing.roster.improve import Incumbent, _set_domain, resize
 from staffing.roster.problem import RosterProblem
 from staffing.roster.variables import CountVars
 
@@ -108,10 +108,7 @@ def search_counts(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
                     what = "every team" if chosen == teams else f"{len(chosen)} teams"
                     report(f"{objective:,.0f} ({what}, days {p.days[free_days[0]]}..{p.days[free_days[-1]]})")
         if chosen == teams and not planned:
-            if status == cp_model.OPTIMAL and window < days:
-                window += 1
-            elif status != cp_model.OPTIMAL and window > 2:
-                window -= 1
+            window = resize(window, status == cp_model.OPTIMAL, 2, days)
     model.clear_hints()
     return improved
 

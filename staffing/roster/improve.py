@@ -102,12 +102,15 @@ def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbe
                 if report is not None:
                     report(f"{best.objective:,.0f} ({what} re-solved)")
         if what.endswith("agents"):
-            if status == cp_model.OPTIMAL and size < agents:
-                size += 1
-            elif status != cp_model.OPTIMAL and size > 2:
-                size -= 1
+            size = resize(size, status == cp_model.OPTIMAL, 2, agents)
     model.clear_hints()
     return improved
+
+
+def resize(size: int, proven: bool, low: int, high: int) -> int:
+    """A neighbourhood one larger after a round proven optimal in its time, one smaller after
+    one that was not, within ``low``..``high``."""
+    return min(size + 1, high) if proven else max(size - 1, min(low, size))
 
 
 def _short_days(v: DayVars, p: RosterProblem, best: Incumbent) -> list[int]:
