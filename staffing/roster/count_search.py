@@ -120,7 +120,7 @@ def _solve_window(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
     for index in domains:
         if index not in free:
             _set_domain(model, index, [best.values[index]] * 2)
-    status, solution, objective = cp_model.UNKNOWN, None, float("inf")
+    status = cp_model.UNKNOWN
     try:
         for _ in range(CUT_TRIES + 1):
             model.clear_hints()
@@ -133,7 +133,7 @@ def _solve_window(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
             solver.parameters.num_workers = 1
             status = solver.solve(model)
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                return status, None, objective
+                return status, None, float("inf")
             values = list(solver.response_proto.solution)
             counts = {key: int(values[var.index]) for key, var in v.count.items()}
             cuts = bad_days(p, counts, capacity, free_days)
@@ -145,7 +145,7 @@ def _solve_window(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
                 add_mix_cut(model, v, p, line, mix)
             if time.perf_counter() >= deadline:
                 break
-        return status, solution, objective
+        return status, None, float("inf")
     finally:
         for index, domain in domains.items():
             _set_domain(model, index, domain)

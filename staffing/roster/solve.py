@@ -242,11 +242,7 @@ def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCa
     solver = _solver(max((deadline - time.perf_counter()) * FIRST_SEARCH_SHARE, 1.0), seed, workers)
     solver.parameters.relative_gap_limit = ROUND_GAP
     status = solver.solve(model, _Progress(progress, "days (whole horizon)", started))
-    bound = solver.best_objective_bound
-    if status == cp_model.INFEASIBLE:
-        from staffing.roster.diagnose import diagnose
-
-        raise InfeasibleError(diagnose(p, time_limit_s=max(deadline - time.perf_counter(), 5.0), seed=seed))
+    bound = solver.best_objective_bound  # never infeasible: no one working keeps every rule of this model
     counts: Counts = {}
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         counts = count_values(v, solver)
@@ -274,17 +270,11 @@ def _below_floor(p: RosterProblem, counts: Counts) -> list[str]:
     from staffing.roster.diagnose import _span
 
     out = []
-    spd = 1440 // p.slot_min
     for line in p.lines:
         teams = {t.id for t in p.centre.teams.values() if t.line == line}
+        worked = [(d, s, n) for (team, d, s), n in counts.items() if team in teams]
         for d, day in enumerate(p.days):
-            present = np.zeros(p.slots_per_axis, dtype=int)
-            for (team, e, s), n in counts.items():
-                if n and team in teams and e in (d - 1, d):
-                    first, last = p.shift_slots(p.templates[s])
-                    offset = (e - d) * spd
-                    present[max(first + offset, 0):max(min(last + offset, p.slots_per_axis), 0)] += n
-            low = np.flatnonzero(present < p.floor[line][d])
+            low = np.flatnonzero(_on_shift(p, worked, d) < p.floor[line][d])
             if len(low):
                 out.append(f"line {line} on {day} {_span(p, low.tolist())}")
     return out
@@ -442,16 +432,21 @@ def _place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], time_lim
 
 def _present(p: RosterProblem, shifts: dict[tuple[int, int], int], line: str, d: int) -> np.ndarray:
     """Agents of the line on shift in each slot of day d's axis (shifts of d-1 included)."""
+    return _on_shift(p, ((day, s, 1) for (a, day), s in shifts.items() if p.agents[a].line == line), d)
+
+
+def _on_shift(p: RosterProblem, worked, d: int) -> np.ndarray:
+    """On shift in each slot of day d's axis from ``(day, template, how many)`` entries (those
+    of day d-1 that run past midnight included)."""
     spd = 1440 // p.slot_min
     present = np.zeros(p.slots_per_axis, dtype=int)
-    for (a, day), s in shifts.items():
-        if p.agents[a].line != line or day not in (d - 1, d):
-            continue
-        first, last = p.shift_slots(p.templates[s])
-        offset = (day - d) * spd
-        lo, hi = max(first + offset, 0), min(last + offset, p.slots_per_axis)
-        if lo < hi:
-            present[lo:hi] += 1
+    for day, s, n in worked:
+        if n and day in (d - 1, d):
+            first, last = p.shift_slots(p.templates[s])
+            offset = (day - d) * spd
+            lo, hi = max(first + offset, 0), min(last + offset, p.slots_per_axis)
+            if lo < hi:
+                present[lo:hi] += n
     return present
 
 
