@@ -86,8 +86,8 @@ def add_min_rest_between_shifts(model: cp_model.CpModel, v: DayVars, p: RosterPr
     return []
 
 
-def away_regions(p: RosterProblem, template) -> tuple[set[int], set[int]]:
-    """Slots (on the day's axis) where a template's meal, and any of its away time, may fall."""
+def away_windows(p: RosterProblem, template) -> tuple[set[int], set[int]]:
+    """Slots (on the day's axis) where a template's meal, and where its breaks, may fall."""
     first, last = p.shift_slots(template)
     meal = set()
     if template.meals and template.meal_window is not None:
@@ -96,6 +96,12 @@ def away_regions(p: RosterProblem, template) -> tuple[set[int], set[int]]:
     if template.breaks:
         breaks = set(range(first + template.break_min_from_start_min // p.slot_min,
                            last - template.break_min_from_end_min // p.slot_min))
+    return meal, breaks
+
+
+def away_regions(p: RosterProblem, template) -> tuple[set[int], set[int]]:
+    """Slots (on the day's axis) where a template's meal, and any of its away time, may fall."""
+    meal, breaks = away_windows(p, template)
     return meal, meal | breaks
 
 
@@ -143,16 +149,12 @@ def add_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem) -> lis
     agent-minutes, then overstaffing) (DOMAIN sections 1, 3, 4).
 
     Stage 1 does not place meals and breaks; it bounds their cost by time segments (hours,
-    split at every meal-window boundary). Per team and segment, away slots and meal slots
-    are at most `max_away` x the segment's length and never more than the team has on shift
-    there; every set of templates' meals lies in the union of their windows; all away time
-    of the team's workers is taken somewhere. Per segment, the shortage is at least the away
-    time that presence above `required` cannot absorb, and presence above the floor must
-    hold all of it. Stage 2 then places every meal and break exactly."""
-    from itertools import combinations
-
+    split at every meal- and break-window boundary). Per team, the away time of those on
+    each template flows into the segments inside its windows (``_away_flow``), at most
+    `max_away` x the segment's length for the team. Per segment, the away time that presence
+    above `required` cannot absorb is short on top of the slots' own shortage, and presence
+    above the floor must hold all of it. Stage 2 then places every meal and break exactly."""
     penalties: list[Penalty] = []
-    cap = p.rules.max_away_per_team
     meal_slots = p.rules.meal_min // p.slot_min
     break_slots = -(-p.rules.break_min // p.slot_min)
     hour = max(60 // p.slot_min, 1)
@@ -163,11 +165,9 @@ def add_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem) -> lis
         windows = {s: set(range(p.templates[s].meal_window.start_min // p.slot_min,
                                 p.templates[s].meal_window.end_min // p.slot_min)) for s in meal_templates}
         away_templates = [s for s, t in enumerate(p.templates) if line in t.lines and (t.meals or t.breaks)]
-        regions = {s: away_regions(p, p.templates[s])[1] for s in away_templates}
+        regions = {s: away_windows(p, p.templates[s]) for s in away_templates}
         cuts = {b for s in meal_templates for b in (min(windows[s]), max(windows[s]) + 1)}
-        cuts |= {b for s in away_templates if regions[s] for b in (min(regions[s]), max(regions[s]) + 1)}
-        subsets = [c for size in range(1, len(meal_templates) + 1) for c in combinations(meal_templates, size)]
-        away_subsets = [c for size in range(1, len(away_templates) + 1) for c in combinations(away_templates, size)]
+        cuts |= {b for s in away_templates for region in regions[s] if region for b in (min(region), max(region) + 1)}
         teams = [t.id for t in p.centre.teams.values() if t.line == line]
         totals_short, totals_over = [], []
         for d, day in enumerate(p.days):
@@ -206,50 +206,26 @@ def add_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem) -> lis
                 workers = v.team_day(team, d)
                 if not workers:
                     continue
-                on_team: dict[int, list] = {}
-                for s, var in workers:
-                    first, last = p.shift_slots(p.templates[s])
-                    for k in range(first, last):
-                        on_team.setdefault(k, []).append(var)
-                need_away = sum(var * (p.templates[s].meals * meal_slots + p.templates[s].breaks * break_slots)
-                                for s, var in workers)
-                away_vars, meal_vars = [], {}
-                for g, segment in enumerate(segments):
-                    room = cap * len(segment)
-                    away = model.new_int_var(0, room, f"max_away[team={team},day={day},segment={segment[0]}]")
-                    model.add(away <= sum(var for k in segment for var in on_team.get(k, [])))
-                    team_away[g].append(away)
-                    away_vars.append(away)
-                    if any(set(segment) <= windows[s] for s in meal_templates):
-                        meal = model.new_int_var(0, room, f"meal_window[team={team},day={day},segment={segment[0]}]")
-                        model.add(meal <= away)
-                        meal_vars[g] = meal
-                model.add(sum(away_vars) >= need_away)
-                all_away.append(need_away)
-                for subset in away_subsets:
-                    loads = [var * (p.templates[s].meals * meal_slots + p.templates[s].breaks * break_slots)
-                             for s, var in workers if s in subset]
-                    if not loads:
-                        continue
-                    union = set().union(*(regions[s] for s in subset))
-                    model.add(sum(away_vars[g] for g, segment in enumerate(segments) if set(segment) <= union)
-                              >= sum(loads))
-                for subset in subsets:
-                    meals = [var * p.templates[s].meals * meal_slots for s, var in workers if s in subset]
-                    if not meals:
-                        continue
-                    union = set().union(*(windows[s] for s in subset))
-                    inside = [meal_vars[g] for g, segment in enumerate(segments)
-                              if g in meal_vars and set(segment) <= union]
-                    model.add(sum(inside) >= sum(meals))
+                flows = _away_flow(model, p, team, day, workers, segments, regions)
+                for g, terms in flows.items():
+                    team_away[g].extend(terms)
+                all_away.append(sum(var * (p.templates[s].meals * meal_slots + p.templates[s].breaks * break_slots)
+                                    for s, var in workers))
+            lost = []
             for g, segment in enumerate(segments):
                 if team_away[g]:
-                    model.add(sum(shortage[k] for k in segment) >= sum(team_away[g]) - sum(excess[k] for k in segment))
+                    # away time that presence above `required` cannot absorb is short on top of
+                    # the slots' own shortage (counted apart: a slot's shortage and excess
+                    # cannot both be raised to trade one against the other)
+                    over_cap = len(segment) * p.rules.max_away_per_team * len(teams)
+                    lost.append(model.new_int_var(0, over_cap, f"coverage_away[line={line},day={day},"
+                                                                f"segment={segment[0]}]"))
+                    model.add(lost[-1] >= sum(team_away[g]) - sum(excess[k] for k in segment))
                     model.add(sum(above_floor[k] for k in segment) >= sum(team_away[g]))
             # The day as a whole (implied by the segments, but it lets the search prove bounds).
             need = sum(all_away)
             day_short = model.new_int_var(0, int(p.required[line][d].sum()), f"coverage_day[line={line},day={day}]")
-            model.add(day_short >= sum(shortage.values()))
+            model.add(day_short >= sum(shortage.values()) + sum(lost))
             model.add(day_short >= sum(shortage.values()) + need - sum(excess.values()))
             v.day_short[line, d] = day_short
             model.add(sum(above_floor.values()) >= need)
@@ -264,6 +240,51 @@ def add_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem) -> lis
         penalties.append(Penalty("coverage", f"over[{line}]", p.slot_min * sum(totals_over), WEIGHT_OVER))
     return penalties
 
+
+def _away_flow(model: cp_model.CpModel, p: RosterProblem, team: str, day, workers: list,
+               segments: list[list[int]], regions: dict[int, tuple[set[int], set[int]]]) -> dict[int, list]:
+    """Where a team's away time goes on one day, as a flow from templates to time segments:
+    the meal slots of those on template s lie in segments inside its meal window, their
+    break slots in segments inside its break window, each worker is away at most the
+    segment's length, and the team at most `max_away` x the length. Any placement of meals
+    and breaks is such a flow, so this stays a relaxation (it leaves out only that a meal is
+    one block and each agent's spacing of breaks). Returns segment -> the team's away terms."""
+    cap = p.rules.max_away_per_team
+    meal_slots = p.rules.meal_min // p.slot_min
+    break_slots = -(-p.rules.break_min // p.slot_min)
+    on: dict[int, list] = {}
+    for s, var in workers:
+        on.setdefault(s, []).append(var)
+    out: dict[int, list] = {}
+    for s, terms in sorted(on.items()):
+        template = p.templates[s]
+        if s not in regions:
+            continue
+        meal_window, break_window = regions[s]
+        has_meal = bool(template.meals and meal_window)  # no window: no meal is placed (stage 3 alike)
+        meals, breaks = [], []
+        for g, segment in enumerate(segments):
+            room = cap * len(segment)
+            here = []
+            if has_meal and set(segment) <= meal_window:
+                meals.append(model.new_int_var(0, room, f"meal_window[team={team},day={day},shift={template.code},"
+                                                        f"segment={segment[0]}]"))
+                here.append(meals[-1])
+            if template.breaks and set(segment) <= break_window:
+                breaks.append(model.new_int_var(0, room, f"break_window[team={team},day={day},"
+                                                         f"shift={template.code},segment={segment[0]}]"))
+                here.append(breaks[-1])
+            if here:
+                model.add(sum(here) <= len(segment) * sum(terms))
+                out.setdefault(g, []).extend(here)
+        if has_meal:
+            model.add(sum(meals) == template.meals * meal_slots * sum(terms))
+        if template.breaks:
+            model.add(sum(breaks) == template.breaks * break_slots * sum(terms))
+    for g, terms in out.items():
+        if len(terms) > 1:
+            model.add(sum(terms) <= cap * len(segments[g]))
+    return out
 
 def add_daily_cap(model: cp_model.CpModel, v: StageVars, p: RosterProblem) -> list[Penalty]:
     """Rule `daily_cap`: enough agents work each day that nobody serves more than the line's
