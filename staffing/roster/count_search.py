@@ -87,7 +87,8 @@ def search_counts(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
         chosen = teams
         if planned:
             first, span = planned.pop(0), window
-        elif rounds % 3 == 0 or len(teams) < 3:
+        elif rounds % 3 == 0 or len(teams) < 3 or any(best.values[gap.index] for *_key, gap in v.floor_gaps):
+            # where the line is short, and always while the floor is still broken somewhere
             first, span = _hot_window(v, p, best, window, rng), window
         elif rounds % 3 == 1:
             first, span = int(rng.integers(0, max(days - window, 0) + 1)), window
@@ -123,14 +124,17 @@ def _solve_window(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
     status = cp_model.UNKNOWN
     try:
         for _ in range(CUT_TRIES + 1):
+            # the whole current solution as the hint, helpers included: CP-SAT starts from it
+            # at once instead of completing a partial hint
             model.clear_hints()
-            for index in sorted(free):
-                model.proto.solution_hint.vars.append(index)
-                model.proto.solution_hint.values.append(best.values[index])
+            known = min(len(best.values), len(model.proto.variables))
+            model.proto.solution_hint.vars.extend(range(known))
+            model.proto.solution_hint.values.extend(best.values[:known])
             solver = cp_model.CpSolver()
             solver.parameters.max_time_in_seconds = max(min(ROUND_S, deadline - time.perf_counter()), 0.05)
             solver.parameters.random_seed = seed
             solver.parameters.num_workers = 1
+            solver.parameters.symmetry_level = 0  # finding symmetries of the whole model takes most of a round
             status = solver.solve(model)
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 return status, None, float("inf")

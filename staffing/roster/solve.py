@@ -142,8 +142,8 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, 
         deadline = time.perf_counter() + (time_limit_s - (time.perf_counter() - started)) * STAGE_ONE_SHARE
         sweep = False
         if best is None:
-            best, bound, sweep = _first_counts(model, v, problem, capacity, deadline, seed, workers, progress,
-                                               started)
+            best, bound, sweep, focus = _first_counts(model, v, problem, capacity, deadline, seed, workers, progress,
+                                                      started)
         report = None if progress is None else (
             lambda text: progress(f"days (neighbourhoods): objective {text}, {time.perf_counter() - started:.1f} s"))
         search_counts(model, v, problem, capacity, best, deadline=deadline, seed=seed + attempt,
@@ -234,26 +234,30 @@ def _require_cover(model: cp_model.CpModel, v, p: RosterProblem, line: str, d: i
 
 
 def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCapacity, deadline: float,
-                  seed: int, workers: int, progress: Progress | None, started: float) -> tuple[Incumbent, float, bool]:
+                  seed: int, workers: int, progress: Progress | None,
+                  started: float) -> tuple[Incumbent, float, bool, tuple[int, ...]]:
     """One whole-horizon search of stage 1 for its bound and a first roster of counts:
-    (roster, bound, whether the neighbourhoods should first walk the horizon). Team-days
-    whose mix cannot take its meals and breaks are cut and emptied; with no roster at all the
-    search starts from no one working (the floor bends in this model, so that is a roster)."""
+    (roster, bound, whether the neighbourhoods should first walk the horizon, days they
+    should free first). Team-days whose mix cannot take its meals and breaks are cut and
+    emptied, and their days come first; with no roster at all the search starts from no one
+    working (the floor bends in this model, so that is a roster) and walks the horizon."""
     solver = _solver(max((deadline - time.perf_counter()) * FIRST_SEARCH_SHARE, 1.0), seed, workers)
     solver.parameters.relative_gap_limit = ROUND_GAP
     status = solver.solve(model, _Progress(progress, "days (whole horizon)", started))
     bound = solver.best_objective_bound  # never infeasible: no one working keeps every rule of this model
     counts: Counts = {}
+    emptied: tuple[int, ...] = ()
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         counts = count_values(v, solver)
         bad = bad_days(p, counts, capacity, range(len(p.days)))
         if not bad:
-            return Incumbent(solver.response_proto.solution, solver.objective_value), bound, False
+            return Incumbent(solver.response_proto.solution, solver.objective_value), bound, False, ()
         cut = {(line, mix) for found in bad.values() for line, _team, mix in found}
         for line, mix in sorted(cut):
             add_mix_cut(model, v, p, line, mix)
         empty = {(team, d) for d, found in bad.items() for _line, team, _mix in found}
         counts = {key: 0 if key[:2] in empty else n for key, n in counts.items()}
+        emptied = tuple(sorted({d for _team, d in empty}))
         if progress is not None:
             progress(f"days: {len(cut)} team mix(es) cannot fit meals and breaks one at a time; cut")
     elif progress is not None:
@@ -262,7 +266,7 @@ def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCa
     if start is None:
         raise NoRosterFoundError(f"no roster found in {time.perf_counter() - started:.0f} s of search "
                                  f"({len(p.agents)} agents, {len(p.days)} days): give more time (--time-limit)")
-    return start, bound, True
+    return start, bound, not counts, emptied
 
 
 def _below_floor(p: RosterProblem, counts: Counts) -> list[str]:
