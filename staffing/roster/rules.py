@@ -217,9 +217,9 @@ def add_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem) -> lis
                     # away time that presence above `required` cannot absorb is short on top of
                     # the slots' own shortage (counted apart: a slot's shortage and excess
                     # cannot both be raised to trade one against the other)
-                    over_cap = len(segment) * p.rules.max_away_per_team * len(teams)
-                    lost.append(model.new_int_var(0, over_cap, f"coverage_away[line={line},day={day},"
-                                                                f"segment={segment[0]}]"))
+                    most = len(segment) * p.rules.max_away_per_team * len(teams)
+                    name = f"coverage_away[line={line},day={day},segment={segment[0]}]"
+                    lost.append(model.new_int_var(0, most, name))
                     model.add(lost[-1] >= sum(team_away[g]) - sum(excess[k] for k in segment))
                     model.add(sum(above_floor[k] for k in segment) >= sum(team_away[g]))
             # The day as a whole (implied by the segments, but it lets the search prove bounds).
@@ -285,6 +285,7 @@ def _away_flow(model: cp_model.CpModel, p: RosterProblem, team: str, day, worker
         if len(terms) > 1:
             model.add(sum(terms) <= cap * len(segments[g]))
     return out
+
 
 def add_daily_cap(model: cp_model.CpModel, v: StageVars, p: RosterProblem) -> list[Penalty]:
     """Rule `daily_cap`: enough agents work each day that nobody serves more than the line's
