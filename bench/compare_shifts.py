@@ -162,6 +162,26 @@ def counts_coverage(counts: np.ndarray, templates: dict[str, ShiftTemplate], dem
 
 
 # ------------------------------------------------------------------------------ LP bound
+class _Rows:
+    """Sparse rows of an LP, added one at a time: ``add([(column, value), ...], rhs)``."""
+
+    def __init__(self) -> None:
+        self.rows: list[int] = []
+        self.cols: list[int] = []
+        self.vals: list[float] = []
+        self.rhs: list[float] = []
+
+    def add(self, entries: list[tuple[int, float]], rhs: float) -> None:
+        for col, val in entries:
+            self.rows.append(len(self.rhs))
+            self.cols.append(col)
+            self.vals.append(val)
+        self.rhs.append(rhs)
+
+    def matrix(self, columns: int):
+        return coo_matrix((self.vals, (self.rows, self.cols)), shape=(len(self.rhs), columns)).tocsr()
+
+
 def lp_day(required: np.ndarray, templates: list[ShiftTemplate], rules: Rules, slot_min: int,
            away: bool) -> tuple[float, np.ndarray]:
     """The LP of one service day (module docstring): (least paid agent-hours, x per template)."""
@@ -175,24 +195,8 @@ def lp_day(required: np.ndarray, templates: list[ShiftTemplate], rules: Rules, s
         spans.append((first, last))
         offsets.append(nv)
         nv += last - first
-    ub_rows, ub_cols, ub_vals, ub_rhs = [], [], [], []
-    eq_rows, eq_cols, eq_vals, eq_rhs = [], [], [], []
-
-    def ub(entries: list[tuple[int, float]], rhs: float) -> None:
-        row = len(ub_rhs)
-        for col, val in entries:
-            ub_rows.append(row)
-            ub_cols.append(col)
-            ub_vals.append(val)
-        ub_rhs.append(rhs)
-
-    def eq(entries: list[tuple[int, float]], rhs: float) -> None:
-        row = len(eq_rhs)
-        for col, val in entries:
-            eq_rows.append(row)
-            eq_cols.append(col)
-            eq_vals.append(val)
-        eq_rhs.append(rhs)
+    upper, equal = _Rows(), _Rows()
+    ub, eq = upper.add, equal.add
 
     def o(s: int, k: int) -> int:
         return offsets[s] + k - spans[s][0]
@@ -228,9 +232,8 @@ def lp_day(required: np.ndarray, templates: list[ShiftTemplate], rules: Rules, s
             ub([(o(s, k), 1.0) for k in region] + [(s, -float(len(region) - t.breaks * brk))], 0.0)
     cost = np.zeros(nv)
     cost[:n_t] = [t.minutes / 60 for t in templates]
-    a_ub = coo_matrix((ub_vals, (ub_rows, ub_cols)), shape=(len(ub_rhs), nv)).tocsr()
-    a_eq = coo_matrix((eq_vals, (eq_rows, eq_cols)), shape=(len(eq_rhs), nv)).tocsr()
-    result = linprog(cost, A_ub=a_ub, b_ub=ub_rhs, A_eq=a_eq, b_eq=eq_rhs, bounds=(0, None), method="highs")
+    result = linprog(cost, A_ub=upper.matrix(nv), b_ub=upper.rhs, A_eq=equal.matrix(nv), b_eq=equal.rhs,
+                     bounds=(0, None), method="highs")
     if result.status != 0:
         raise RuntimeError(f"LP failed: {result.message}")
     return float(result.fun), result.x[:n_t]

@@ -25,6 +25,7 @@ from staffing.roster.capacity import TeamCapacity, add_mix_cut
 from staffing.roster.counts import Counts, count_mixes
 from staffing.roster.improve import Incumbent, _set_domain, resize
 from staffing.roster.problem import RosterProblem
+from staffing.roster.search import hint_solution, make_solver, round_solver
 from staffing.roster.variables import CountVars
 
 ROUND_S = 2.0       # at most this long on one window
@@ -54,10 +55,7 @@ def evaluate(model: cp_model.CpModel, v: CountVars, counts: Counts, *, seed: int
     fixed = model.clone()
     for key, var in v.count.items():
         _set_domain(fixed, var.index, [counts.get(key, 0)] * 2)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_s
-    solver.parameters.random_seed = seed
-    solver.parameters.num_workers = 1
+    solver = make_solver(time_s, seed, 1)
     if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return Incumbent(solver.response_proto.solution, solver.objective_value)
@@ -124,17 +122,8 @@ def _solve_window(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
     status = cp_model.UNKNOWN
     try:
         for _ in range(CUT_TRIES + 1):
-            # the whole current solution as the hint, helpers included: CP-SAT starts from it
-            # at once instead of completing a partial hint
-            model.clear_hints()
-            known = min(len(best.values), len(model.proto.variables))
-            model.proto.solution_hint.vars.extend(range(known))
-            model.proto.solution_hint.values.extend(best.values[:known])
-            solver = cp_model.CpSolver()
-            solver.parameters.max_time_in_seconds = max(min(ROUND_S, deadline - time.perf_counter()), 0.05)
-            solver.parameters.random_seed = seed
-            solver.parameters.num_workers = 1
-            solver.parameters.symmetry_level = 0  # finding symmetries of the whole model takes most of a round
+            hint_solution(model, best.values)
+            solver = round_solver(min(ROUND_S, deadline - time.perf_counter()), seed)
             status = solver.solve(model)
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 return status, None, float("inf")

@@ -19,6 +19,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from staffing.roster.problem import RosterProblem
+from staffing.roster.search import hint_solution, round_solver
 from staffing.roster.variables import DayVars
 
 ROUND_S = 1.0          # at most this long on one neighbourhood
@@ -80,15 +81,8 @@ def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbe
             if i not in free:
                 value = best.values[i]
                 _set_domain(model, i, [value, value])
-        # the whole current roster as the hint, helpers included: the round starts from it at once
-        model.clear_hints()
-        model.proto.solution_hint.vars.extend(range(len(best.values)))
-        model.proto.solution_hint.values.extend(best.values)
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(min(ROUND_S, deadline - time.perf_counter()), 0.05)
-        solver.parameters.random_seed = seed + rounds
-        solver.parameters.num_workers = 1
-        solver.parameters.symmetry_level = 0  # finding symmetries of the whole model takes most of a round
+        hint_solution(model, best.values)
+        solver = round_solver(min(ROUND_S, deadline - time.perf_counter()), seed + rounds)
         solver.parameters.linearization_level = 2  # the LP of a small neighbourhood proves it in a fraction
         status = solver.solve(model)
         for i in decision:

@@ -16,3 +16,20 @@ def make_solver(time_limit_s: float, seed: int, workers: int, *, at_least_s: flo
     solver.parameters.num_workers = workers
     solver.parameters.interleave_search = workers > 1
     return solver
+
+
+def round_solver(time_limit_s: float, seed: int) -> cp_model.CpSolver:
+    """The solver of one neighbourhood round: one worker, and no search for symmetries, which
+    on a whole model with most variables fixed takes most of a round's time."""
+    solver = make_solver(time_limit_s, seed, 1, at_least_s=0.05)
+    solver.parameters.symmetry_level = 0
+    return solver
+
+
+def hint_solution(model: cp_model.CpModel, values: list[int]) -> None:
+    """Hint ``values`` (the current solution, helpers included) for the model's first
+    variables: CP-SAT starts from it at once instead of completing a partial hint."""
+    model.clear_hints()
+    known = min(len(values), len(model.proto.variables))
+    model.proto.solution_hint.vars.extend(range(known))
+    model.proto.solution_hint.values.extend(values[:known])
