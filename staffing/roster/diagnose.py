@@ -20,6 +20,7 @@ from staffing.roster.rules import (
     add_one_shift_per_day,
     rest_days_needed,
 )
+from staffing.roster.search import make_solver
 from staffing.roster.variables import create_day_vars
 
 
@@ -110,10 +111,7 @@ def find_conflicts(p: RosterProblem, *, time_limit_s: float = 20.0, seed: int = 
                 rest_slack[a, year, month] = slack
                 slack_terms.append(slack)
     model.minimize(sum(slack_terms))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
-    solver.parameters.random_seed = seed
-    solver.parameters.num_workers = 1
+    solver = make_solver(time_limit_s, seed, 1)
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return ["the day-level rules (one shift per day, consecutive days, rest between shifts, meals one at a time) "
@@ -149,11 +147,7 @@ def _confirm(model: cp_model.CpModel, floor_slack: dict, rest_slack: dict, solve
         if solver.value(slack) == 0:
             check.add(check.get_int_var_from_proto_index(slack.index) == 0)
     check.clear_objective()
-    second = cp_model.CpSolver()
-    second.parameters.max_time_in_seconds = time_limit_s
-    second.parameters.random_seed = seed
-    second.parameters.num_workers = 1
-    return second.solve(check) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return make_solver(time_limit_s, seed, 1).solve(check) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
 def explain_day(p: RosterProblem, line: str, d: int, work: list, present) -> list[str]:

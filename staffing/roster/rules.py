@@ -358,9 +358,3 @@ def add_interchangeable_order(model: cp_model.CpModel, v: DayVars, p: RosterProb
             model.add(sum(v.works[before, d] for d in range(len(p.days)))
                       >= sum(v.works[after, d] for d in range(len(p.days))))
     return []
-
-
-DAY_RULES = (add_one_shift_per_day, add_interchangeable_order, add_rest_days_per_month,
-             add_max_consecutive_working_days, add_min_rest_between_shifts, add_away_capacity, add_coverage,
-             add_daily_cap, add_fair_shifts, add_hours)
-
