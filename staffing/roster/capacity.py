@@ -108,12 +108,22 @@ def add_mix_cut(model: cp_model.CpModel, v: DayVars, p: RosterProblem, line: str
                 model.add(sum(reached) <= len(reached) - 1)
 
 
+def count_mixes(p: RosterProblem, counts: dict[tuple[str, int, int], int], line: str, d: int) -> dict[str, Mix]:
+    """The template mix (templates with meals or breaks) each team of the line works on day d,
+    from counts ``(team, day, template) -> agents``."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    for (team, day, s), n in counts.items():
+        template = p.templates[s]
+        if day == d and n and p.centre.teams[team].line == line and (template.meals or template.breaks):
+            out.setdefault(team, []).append((s, n))
+    return {team: tuple(sorted(mix)) for team, mix in out.items()}
+
+
 def team_mixes(p: RosterProblem, shifts: dict[tuple[int, int], int], line: str, d: int) -> dict[str, Mix]:
-    """The template mix each team of the line works on day d."""
-    out: dict[str, dict[int, int]] = {}
+    """The same from named shifts ``(agent, day) -> template``."""
+    counts: dict[tuple[str, int, int], int] = {}
     for (a, day), s in shifts.items():
-        if day == d and p.agents[a].line == line:
-            team = out.setdefault(p.agents[a].team, {})
-            if p.templates[s].meals or p.templates[s].breaks:
-                team[s] = team.get(s, 0) + 1
-    return {team: tuple(sorted(counts.items())) for team, counts in out.items()}
+        if day == d:
+            key = (p.agents[a].team, day, s)
+            counts[key] = counts.get(key, 0) + 1
+    return count_mixes(p, counts, line, d)

@@ -21,8 +21,8 @@ from collections.abc import Callable
 import numpy as np
 from ortools.sat.python import cp_model
 
-from staffing.roster.capacity import TeamCapacity, add_mix_cut
-from staffing.roster.counts import Counts, count_mixes
+from staffing.roster.capacity import TeamCapacity, add_mix_cut, count_mixes
+from staffing.roster.counts import Counts
 from staffing.roster.improve import Incumbent, _set_domain, resize
 from staffing.roster.problem import RosterProblem
 from staffing.roster.search import hint_solution, make_solver, round_solver

@@ -142,16 +142,6 @@ def count_values(v: CountVars, solver: cp_model.CpSolver) -> Counts:
     return {key: int(solver.value(var)) for key, var in v.count.items()}
 
 
-def count_mixes(p: RosterProblem, counts: Counts, line: str, d: int) -> dict[str, tuple[tuple[int, int], ...]]:
-    """The template mix (templates with meals or breaks) each team of the line works on day d."""
-    out: dict[str, list[tuple[int, int]]] = {}
-    for (team, day, s), n in counts.items():
-        template = p.templates[s]
-        if day == d and n and p.centre.teams[team].line == line and (template.meals or template.breaks):
-            out.setdefault(team, []).append((s, n))
-    return {team: tuple(sorted(mix)) for team, mix in out.items()}
-
-
 def team_problem(p: RosterProblem, team: str) -> tuple[RosterProblem, list[int]]:
     """The instance restricted to one team's agents, and their indices in ``p``."""
     members = p.team_agents(team)
@@ -217,4 +207,4 @@ def name_agents(p: RosterProblem, counts: Counts, *, deadline: float, seed: int 
     return shifts, moved
 
 
-__all__ = ["COUNT_RULES", "Counts", "count_mixes", "count_values", "create_count_vars", "name_agents"]
+__all__ = ["COUNT_RULES", "Counts", "count_values", "create_count_vars", "name_agents"]
