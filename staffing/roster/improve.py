@@ -65,18 +65,18 @@ def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbe
             else:  # a week around a day whose shift cover is short
                 first = min(max(centre - window // 2, 0), days - window)
             free = {i for d in range(first, first + window) for i in by_day.get(d, [])}
-            what = f"days {first}-{first + window - 1}"
+            kind, what = "days", f"days {first}-{first + window - 1}"
         elif rounds % 3 == 1 and days > 2 * window and agents > 2 * size:
             # a block: twice the agents over twice the window
             first = int(rng.integers(0, days - 2 * window + 1))
             chosen = rng.choice(agents, size=2 * size, replace=False)
             span = set(range(first, first + 2 * window))
             free = {i for a in chosen for i in by_agent.get(int(a), []) if index_day[i] in span}
-            what = f"{2 * size} agents on days {first}-{first + 2 * window - 1}"
+            kind, what = "block", f"{2 * size} agents on days {first}-{first + 2 * window - 1}"
         else:
             chosen = rng.choice(agents, size=size, replace=False)
             free = {i for a in chosen for i in by_agent.get(int(a), [])}
-            what = f"{size} agents"
+            kind, what = "agents", f"{size} agents"
         for i in decision:
             if i not in free:
                 value = best.values[i]
@@ -96,7 +96,7 @@ def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbe
                 improved += 1
                 if report is not None:
                     report(f"{best.objective:,.0f} ({what} re-solved)")
-        if what.endswith("agents"):
+        if kind == "agents":  # only these rounds tell how large a group of agents can be proven
             size = resize(size, status == cp_model.OPTIMAL, 2, agents)
     model.clear_hints()
     return improved
