@@ -23,9 +23,10 @@ from ortools.sat.python import cp_model
 
 from staffing.roster.capacity import TeamCapacity, add_mix_cut, count_mixes
 from staffing.roster.counts import Counts
-from staffing.roster.improve import Incumbent, _set_domain, resize
+from staffing.roster.improve import Incumbent, resize
 from staffing.roster.problem import RosterProblem
-from staffing.roster.search import hint_solution, make_solver, round_solver
+from staffing.roster.rules import WEIGHT_FLOOR, WEIGHT_SHORT
+from staffing.roster.search import hint_solution, make_solver, round_solver, set_domain
 from staffing.roster.variables import CountVars
 
 ROUND_S = 2.0       # at most this long on one window
@@ -33,8 +34,10 @@ FIRST_WINDOW = 7    # days freed for every team at first; grows while windows ar
 CUT_TRIES = 3       # a window re-solved at most this often after cutting team mixes it chose
 
 
-def counts_of(v: CountVars, best: Incumbent) -> Counts:
-    return {key: int(best.values[var.index]) for key, var in v.count.items()}
+def counts_of(v: CountVars, best: Incumbent | list[int]) -> Counts:
+    """The team counts of a solution (an incumbent or a full solution vector)."""
+    values = best.values if isinstance(best, Incumbent) else best
+    return {key: int(values[var.index]) for key, var in v.count.items()}
 
 
 def bad_days(p: RosterProblem, counts: Counts, capacity: TeamCapacity, days) -> dict[int, list]:
@@ -54,7 +57,7 @@ def evaluate(model: cp_model.CpModel, v: CountVars, counts: Counts, *, seed: int
     """The model's full solution with the counts fixed (the rest solved for), or ``None``."""
     fixed = model.clone()
     for key, var in v.count.items():
-        _set_domain(fixed, var.index, [counts.get(key, 0)] * 2)
+        set_domain(fixed, var.index, [counts.get(key, 0)] * 2)
     solver = make_solver(time_s, seed, 1)
     if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
@@ -118,7 +121,7 @@ def _solve_window(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
     again while they do not fit); solution ``None`` when nothing valid was found."""
     for index in domains:
         if index not in free:
-            _set_domain(model, index, [best.values[index]] * 2)
+            set_domain(model, index, [best.values[index]] * 2)
     status = cp_model.UNKNOWN
     try:
         for _ in range(CUT_TRIES + 1):
@@ -128,8 +131,7 @@ def _solve_window(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 return status, None, float("inf")
             values = list(solver.response_proto.solution)
-            counts = {key: int(values[var.index]) for key, var in v.count.items()}
-            cuts = bad_days(p, counts, capacity, free_days)
+            cuts = bad_days(p, counts_of(v, values), capacity, free_days)
             if not cuts:
                 return status, values, solver.objective_value
             # a mix that does not fit forbids itself and every larger one (the days kept hold
@@ -141,7 +143,7 @@ def _solve_window(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
         return status, None, float("inf")
     finally:
         for index, domain in domains.items():
-            _set_domain(model, index, domain)
+            set_domain(model, index, domain)
 
 
 def _hot_window(v: CountVars, p: RosterProblem, best: Incumbent, window: int, rng: np.random.Generator) -> int:
@@ -151,7 +153,7 @@ def _hot_window(v: CountVars, p: RosterProblem, best: Incumbent, window: int, rn
     for (_line, d), var in v.day_short.items():
         short[d] += best.values[var.index]
     for _line, d, _k, gap in v.floor_gaps:
-        short[d] += 1000 * best.values[gap.index]
+        short[d] += WEIGHT_FLOOR // WEIGHT_SHORT * best.values[gap.index]
     if short.sum() <= 0:
         return int(rng.integers(0, max(days - window, 0) + 1))
     centre = int(rng.choice(days, p=short / short.sum()))

@@ -19,7 +19,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from staffing.roster.problem import RosterProblem
-from staffing.roster.search import hint_solution, round_solver
+from staffing.roster.search import hint_solution, round_solver, set_domain
 from staffing.roster.variables import DayVars
 
 ROUND_S = 1.0          # at most this long on one neighbourhood
@@ -80,13 +80,13 @@ def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbe
         for i in decision:
             if i not in free:
                 value = best.values[i]
-                _set_domain(model, i, [value, value])
+                set_domain(model, i, [value, value])
         hint_solution(model, best.values)
         solver = round_solver(min(ROUND_S, deadline - time.perf_counter()), seed + rounds)
         solver.parameters.linearization_level = 2  # the LP of a small neighbourhood proves it in a fraction
         status = solver.solve(model)
         for i in decision:
-            _set_domain(model, i, domains[i])
+            set_domain(model, i, domains[i])
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value <= best.objective + 1e-9:
             # an equal roster is taken too: the search drifts along plateaus instead of circling
             better = solver.objective_value < best.objective - 1e-9
@@ -120,11 +120,5 @@ def fixed_to(model: cp_model.CpModel, v: DayVars, best: Incumbent) -> cp_model.C
     """A copy of the model with every shift and rest variable fixed to ``best``."""
     copy = model.clone()
     for var in [*v.shift.values(), *v.rest.values()]:
-        _set_domain(copy, var.index, [best.values[var.index]] * 2)
+        set_domain(copy, var.index, [best.values[var.index]] * 2)
     return copy
-
-
-def _set_domain(model: cp_model.CpModel, index: int, domain: list[int]) -> None:
-    field = model.proto.variables[index].domain
-    field.clear()
-    field.extend(domain)

@@ -160,14 +160,9 @@ def add_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem) -> lis
     hour = max(60 // p.slot_min, 1)
     for line in p.lines:
         members = p.line_agents(line)
-        meal_templates = [s for s, t in enumerate(p.templates)
-                          if line in t.lines and t.meals and t.meal_window is not None]
-        windows = {s: set(range(p.templates[s].meal_window.start_min // p.slot_min,
-                                p.templates[s].meal_window.end_min // p.slot_min)) for s in meal_templates}
         away_templates = [s for s, t in enumerate(p.templates) if line in t.lines and (t.meals or t.breaks)]
         regions = {s: away_windows(p, p.templates[s]) for s in away_templates}
-        cuts = {b for s in meal_templates for b in (min(windows[s]), max(windows[s]) + 1)}
-        cuts |= {b for s in away_templates for region in regions[s] if region for b in (min(region), max(region) + 1)}
+        cuts = {b for s in away_templates for region in regions[s] if region for b in (min(region), max(region) + 1)}
         teams = [t.id for t in p.centre.teams.values() if t.line == line]
         totals_short, totals_over = [], []
         for d, day in enumerate(p.days):

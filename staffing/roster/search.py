@@ -26,6 +26,13 @@ def round_solver(time_limit_s: float, seed: int) -> cp_model.CpSolver:
     return solver
 
 
+def set_domain(model: cp_model.CpModel, index: int, domain: list[int]) -> None:
+    """Replace the domain of the model's variable ``index`` (fix it, or give its domain back)."""
+    field = model.proto.variables[index].domain
+    field.clear()
+    field.extend(domain)
+
+
 def hint_solution(model: cp_model.CpModel, values: list[int]) -> None:
     """Hint ``values`` (the current solution, helpers included) for the model's first
     variables: CP-SAT starts from it at once instead of completing a partial hint."""
