@@ -91,8 +91,16 @@ def test_constraints_added_later_are_read_and_their_new_variables_solved_for() -
     assert check_whole(model, found) == objective
 
 
-def test_a_constraint_it_cannot_read_sends_the_rounds_to_the_whole_model() -> None:
-    model, x = line_model([1, 1, 1], [0, 0, 0])
-    interval = model.new_fixed_size_interval_var(x[0], 2, "i")
-    model.add_no_overlap([interval])
-    assert not SubModels(model, [var.index for var in x]).supported
+def test_a_constraint_it_cannot_read_sends_the_round_to_the_whole_model() -> None:
+    """With a constraint the reader does not know (here a no-overlap), a round fixes the other
+    decisions of the whole model, solves it, and gives its domains back."""
+    model, x = line_model([3, 3, 3, 3], [0, 0, 0, 0])
+    model.add_no_overlap([model.new_fixed_size_interval_var(x[0], 2, "i")])
+    values, start = solved(_fixed(model, x, [0, 0, 0, 0]))
+    subs = SubModels(model, [var.index for var in x])
+    assert not subs.supported
+    status, found, objective = subs.solve(values, [x[1].index], make_solver(10, 0, 1))
+    assert status == cp_model.OPTIMAL and objective < start
+    assert [found[var.index] for var in x][::2] == [0, 0] and found[x[3].index] == 0
+    assert check_whole(model, found) == objective
+    assert [list(model.proto.variables[var.index].domain) for var in x] == [[0, 4]] * 4

@@ -26,7 +26,7 @@ from staffing.roster.counts import Counts
 from staffing.roster.improve import Incumbent, resize
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import WEIGHT_FLOOR, WEIGHT_SHORT
-from staffing.roster.search import hint_solution, make_solver, round_solver, set_domain
+from staffing.roster.search import make_solver, round_solver, set_domain
 from staffing.roster.submodel import SubModels
 from staffing.roster.variables import CountVars
 
@@ -78,8 +78,7 @@ def search_counts(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
     by_day: dict[int, list[tuple[str, int]]] = {}
     for (team, d, _s), var in v.count.items():
         by_day.setdefault(d, []).append((team, var.index))
-    domains = {var.index: list(model.proto.variables[var.index].domain) for var in v.count.values()}
-    subs = SubModels(model, domains)
+    subs = SubModels(model, [var.index for var in v.count.values()])
     window = min(FIRST_WINDOW, days)
     planned = [min(max(d - window // 2, 0), max(days - window, 0)) for d in focus]
     if sweep:
@@ -101,8 +100,8 @@ def search_counts(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
             chosen = sorted(rng.choice(teams, size=max(len(teams) // 2, 2), replace=False).tolist())
         free_days = range(first, min(first + span, days))
         free = {index for d in free_days for team, index in by_day.get(d, []) if team in chosen}
-        status, solution, objective = _solve_window(model, v, p, capacity, best, free, free_days, subs, domains,
-                                                    deadline, seed + rounds)
+        status, solution, objective = _solve_window(model, v, p, capacity, best, free, free_days, subs, deadline,
+                                                    seed + rounds)
         if solution is not None and objective <= best.objective + 1e-9:
             better = objective < best.objective - 1e-9
             best.values, best.objective = solution, objective
@@ -118,44 +117,26 @@ def search_counts(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
 
 
 def _solve_window(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capacity: TeamCapacity,
-                  best: Incumbent, free: set[int], free_days: range, subs: SubModels, domains: dict,
-                  deadline: float, seed: int):
-    """(status, solution, objective) of one window, its chosen mixes checked (cut and solved
-    again while they do not fit); solution ``None`` when nothing valid was found. The window
-    is solved as a model of its own (``SubModels``) where it can be, else as the whole model
-    with the other counts fixed."""
-    whole = not subs.supported or len(model.proto.objective.domain) > 0
-    if whole:
-        for index in domains:
-            if index not in free:
-                set_domain(model, index, [best.values[index]] * 2)
+                  best: Incumbent, free: set[int], free_days: range, subs: SubModels, deadline: float, seed: int):
+    """(status, solution, objective) of one window, solved as a model of its own
+    (``SubModels``), its chosen mixes checked (cut and solved again while they do not fit);
+    solution ``None`` when nothing valid was found."""
     status = cp_model.UNKNOWN
-    try:
-        for _ in range(CUT_TRIES + 1):
-            solver = round_solver(min(ROUND_S, deadline - time.perf_counter()), seed)
-            if whole:
-                hint_solution(model, best.values)
-                status = solver.solve(model)
-                values = list(solver.response_proto.solution)
-                objective = solver.objective_value
-            else:
-                status, values, objective = subs.solve(best.values, free, solver)
-            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                return status, None, float("inf")
-            cuts = bad_days(p, counts_of(v, values), capacity, free_days)
-            if not cuts:
-                return status, values, objective
-            # a mix that does not fit forbids itself and every larger one (the days kept hold
-            # none: each was checked when it was taken), so the window is solved again
-            for line, mix in sorted({(line, mix) for found in cuts.values() for line, _team, mix in found}):
-                add_mix_cut(model, v, p, line, mix)
-            if time.perf_counter() >= deadline:
-                break
-        return status, None, float("inf")
-    finally:
-        if whole:
-            for index, domain in domains.items():
-                set_domain(model, index, domain)
+    for _ in range(CUT_TRIES + 1):
+        solver = round_solver(min(ROUND_S, deadline - time.perf_counter()), seed)
+        status, values, objective = subs.solve(best.values, free, solver)
+        if values is None:
+            return status, None, float("inf")
+        cuts = bad_days(p, counts_of(v, values), capacity, free_days)
+        if not cuts:
+            return status, values, objective
+        # a mix that does not fit forbids itself and every larger one (the days kept hold
+        # none: each was checked when it was taken), so the window is solved again
+        for line, mix in sorted({(line, mix) for found in cuts.values() for line, _team, mix in found}):
+            add_mix_cut(model, v, p, line, mix)
+        if time.perf_counter() >= deadline:
+            break
+    return status, None, float("inf")
 
 
 def _hot_window(v: CountVars, p: RosterProblem, best: Incumbent, window: int, rng: np.random.Generator) -> int:

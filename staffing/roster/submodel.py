@@ -19,17 +19,21 @@ from __future__ import annotations
 import numpy as np
 from ortools.sat.python import cp_model
 
+from staffing.roster.search import hint_solution, set_domain
+
 HOPS = 4  # steps from a freed decision through the constraints to the helpers freed with it
 _KINDS = ("bool_or", "bool_and", "at_most_one", "exactly_one")
 
 
 class SubModels:
     """Sub-models of ``model`` for sets of freed decision variables (``decisions`` are the
-    indices of every decision variable: the steps never pass through one)."""
+    indices of every decision variable: the steps never pass through one). A model with a
+    constraint this reader does not know is solved whole, its other decisions fixed."""
 
     def __init__(self, model: cp_model.CpModel, decisions) -> None:
         self.model = model
         self.decision = set(int(i) for i in decisions)
+        self._domains = {i: list(model.proto.variables[i].domain) for i in sorted(self.decision)}
         self.supported = True
         self._vars: list[list[int]] = []   # constraint -> variables it reads
         self._cons: list[list[int]] = []   # variable -> constraints that read it
@@ -94,7 +98,11 @@ class SubModels:
         """Solve with ``free_decisions`` freed and everything else at ``values``: (status, the
         whole model's solution or ``None``, its objective)."""
         proto = self.model.proto
+        if not self.supported or len(proto.objective.domain):
+            return self._solve_whole(values, set(free_decisions), solver)
         freed, kept, fixed = self._parts(frozenset(int(i) for i in free_decisions), len(values))
+        if not self.supported:  # a constraint added since cannot be read
+            return self._solve_whole(values, set(free_decisions), solver)
         sub = cp_model.CpModel()
         sub.proto.variables.extend(proto.variables)
         sub.proto.constraints.extend([proto.constraints[c] for c in kept])
@@ -121,6 +129,21 @@ class SubModels:
         solution = np.asarray(solver.response_proto.solution, dtype=np.int64)
         out[freed] = solution[freed]
         return status, out.tolist(), solver.objective_value
+
+    def _solve_whole(self, values: list[int], free: set[int], solver: cp_model.CpSolver):
+        for i in self.decision:
+            if i not in free:
+                set_domain(self.model, i, [values[i], values[i]])
+        hint_solution(self.model, values)
+        try:
+            status = solver.solve(self.model)
+        finally:
+            for i, domain in self._domains.items():
+                set_domain(self.model, i, domain)
+            self.model.clear_hints()
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return status, None, float("inf")
+        return status, list(solver.response_proto.solution), solver.objective_value
 
 
 __all__ = ["SubModels"]
