@@ -22,6 +22,7 @@ from ortools.sat.python import cp_model
 from staffing.roster.search import hint_solution, set_domain
 
 HOPS = 4  # steps from a freed decision through the constraints to the helpers freed with it
+CACHED = 32  # windows whose parts are kept (the searches come back to the same windows)
 _KINDS = ("bool_or", "bool_and", "at_most_one", "exactly_one")
 
 
@@ -37,7 +38,7 @@ class SubModels:
         self.supported = True
         self._vars: list[list[int]] = []   # constraint -> variables it reads
         self._cons: list[list[int]] = []   # variable -> constraints that read it
-        self._cache: dict[frozenset, tuple[list[int], list[int], list[int]]] = {}
+        self._cache: dict[frozenset, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._read()
 
     def _read(self) -> None:
@@ -60,7 +61,7 @@ class SubModels:
                 self._cons[i].append(c)
         self._cache.clear()
 
-    def _parts(self, free_decisions: frozenset, known: int) -> tuple[list[int], list[int], list[int]]:
+    def _parts(self, free_decisions: frozenset, known: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(freed variables, kept constraints, variables those read that stay fixed)."""
         proto = self.model.proto
         if len(self._vars) < len(proto.constraints) or len(self._cons) < len(proto.variables):
@@ -85,12 +86,14 @@ class SubModels:
                             free[j] = True
                             reached.append(j)
             frontier = reached
-        freed = np.flatnonzero(free).tolist()
-        kept = sorted({c for i in freed for c in self._cons[i]})
+        freed = np.flatnonzero(free)
+        kept = np.array(sorted({c for i in freed.tolist() for c in self._cons[i]}), dtype=np.int64)
         read = np.zeros(total, dtype=bool)
-        for c in kept:
+        for c in kept.tolist():
             read[self._vars[c]] = True
-        fixed = np.flatnonzero(read & ~free).tolist()
+        fixed = np.flatnonzero(read & ~free)
+        if len(self._cache) >= CACHED:
+            self._cache.pop(next(iter(self._cache)))
         self._cache[free_decisions] = (freed, kept, fixed)
         return freed, kept, fixed
 
@@ -105,8 +108,8 @@ class SubModels:
             return self._solve_whole(values, set(free_decisions), solver)
         sub = cp_model.CpModel()
         sub.proto.variables.extend(proto.variables)
-        sub.proto.constraints.extend([proto.constraints[c] for c in kept])
-        for i in fixed:
+        sub.proto.constraints.extend([proto.constraints[c] for c in kept.tolist()])
+        for i in fixed.tolist():
             domain = sub.proto.variables[i].domain
             domain.clear()
             domain.extend([values[i], values[i]])
