@@ -19,7 +19,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from staffing.roster.problem import RosterProblem
-from staffing.roster.search import hint_solution, round_solver, set_domain
+from staffing.roster.search import round_solver, set_domain, solve_rest_fixed
 from staffing.roster.variables import DayVars
 
 ROUND_S = 1.0          # at most this long on one neighbourhood
@@ -77,16 +77,9 @@ def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbe
             chosen = rng.choice(agents, size=size, replace=False)
             free = {i for a in chosen for i in by_agent.get(int(a), [])}
             kind, what = "agents", f"{size} agents"
-        for i in decision:
-            if i not in free:
-                value = best.values[i]
-                set_domain(model, i, [value, value])
-        hint_solution(model, best.values)
         solver = round_solver(min(ROUND_S, deadline - time.perf_counter()), seed + rounds)
         solver.parameters.linearization_level = 2  # the LP of a small neighbourhood proves it in a fraction
-        status = solver.solve(model)
-        for i in decision:
-            set_domain(model, i, domains[i])
+        status = solve_rest_fixed(model, solver, best.values, free, domains)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value <= best.objective + 1e-9:
             # an equal roster is taken too: the search drifts along plateaus instead of circling
             better = solver.objective_value < best.objective - 1e-9

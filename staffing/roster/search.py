@@ -40,3 +40,18 @@ def hint_solution(model: cp_model.CpModel, values: list[int]) -> None:
     known = min(len(values), len(model.proto.variables))
     model.proto.solution_hint.vars.extend(range(known))
     model.proto.solution_hint.values.extend(values[:known])
+
+
+def solve_rest_fixed(model: cp_model.CpModel, solver: cp_model.CpSolver, values: list[int], free: set[int],
+                     domains: dict[int, list[int]]) -> int:
+    """Solve ``model`` with every variable of ``domains`` outside ``free`` fixed to ``values``
+    (hinted with all of ``values``); the domains are given back after. Returns the status."""
+    for i in domains:
+        if i not in free:
+            set_domain(model, i, [values[i], values[i]])
+    hint_solution(model, values)
+    try:
+        return solver.solve(model)
+    finally:
+        for i, domain in domains.items():
+            set_domain(model, i, domain)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from ortools.sat.python import cp_model
 
-from staffing.roster.search import hint_solution, set_domain
+from staffing.roster.search import hint_solution, set_domain, solve_rest_fixed
 
 HOPS = 4  # steps from a freed decision through the constraints to the helpers freed with it
 CACHED = 32  # windows whose parts are kept (the searches come back to the same windows)
@@ -42,7 +42,7 @@ class SubModels:
         self._read()
 
     def _read(self) -> None:
-        """Read the constraints added since the last read (cuts, for instance)."""
+        """Read the constraints added since the last read."""
         proto = self.model.proto
         while len(self._cons) < len(proto.variables):
             self._cons.append([])
@@ -64,8 +64,6 @@ class SubModels:
     def _parts(self, free_decisions: frozenset, known: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(freed variables, kept constraints, variables those read that stay fixed)."""
         proto = self.model.proto
-        if len(self._vars) < len(proto.constraints) or len(self._cons) < len(proto.variables):
-            self._read()
         if free_decisions in self._cache:
             return self._cache[free_decisions]
         total = len(proto.variables)
@@ -101,18 +99,20 @@ class SubModels:
         """Solve with ``free_decisions`` freed and everything else at ``values``: (status, the
         whole model's solution or ``None``, its objective)."""
         proto = self.model.proto
+        if len(self._vars) < len(proto.constraints) or len(self._cons) < len(proto.variables):
+            self._read()  # constraints and variables added since (cuts, for instance)
         if not self.supported or len(proto.objective.domain):
-            return self._solve_whole(values, set(free_decisions), solver)
+            status = solve_rest_fixed(self.model, solver, values, set(free_decisions), self._domains)
+            self.model.clear_hints()
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                return status, None, float("inf")
+            return status, list(solver.response_proto.solution), solver.objective_value
         freed, kept, fixed = self._parts(frozenset(int(i) for i in free_decisions), len(values))
-        if not self.supported:  # a constraint added since cannot be read
-            return self._solve_whole(values, set(free_decisions), solver)
         sub = cp_model.CpModel()
         sub.proto.variables.extend(proto.variables)
         sub.proto.constraints.extend([proto.constraints[c] for c in kept.tolist()])
         for i in fixed.tolist():
-            domain = sub.proto.variables[i].domain
-            domain.clear()
-            domain.extend([values[i], values[i]])
+            set_domain(sub, i, [values[i], values[i]])
         is_free = np.zeros(len(proto.variables), dtype=bool)
         is_free[freed] = True
         objective = proto.objective
@@ -121,32 +121,16 @@ class SubModels:
         sub.proto.objective.coeffs.extend([k for i, k in terms if is_free[i]])
         sub.proto.objective.offset = objective.offset + sum(k * values[i] for i, k in terms if not is_free[i])
         sub.proto.objective.scaling_factor = objective.scaling_factor or 1.0
-        known = min(len(values), len(proto.variables))
-        sub.proto.solution_hint.vars.extend(range(known))
-        sub.proto.solution_hint.values.extend(values[:known])
+        hint_solution(sub, values)
         status = solver.solve(sub)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return status, None, float("inf")
         out = np.zeros(len(proto.variables), dtype=np.int64)
+        known = min(len(values), len(proto.variables))
         out[:known] = values[:known]
         solution = np.asarray(solver.response_proto.solution, dtype=np.int64)
         out[freed] = solution[freed]
         return status, out.tolist(), solver.objective_value
-
-    def _solve_whole(self, values: list[int], free: set[int], solver: cp_model.CpSolver):
-        for i in self.decision:
-            if i not in free:
-                set_domain(self.model, i, [values[i], values[i]])
-        hint_solution(self.model, values)
-        try:
-            status = solver.solve(self.model)
-        finally:
-            for i, domain in self._domains.items():
-                set_domain(self.model, i, domain)
-            self.model.clear_hints()
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return status, None, float("inf")
-        return status, list(solver.response_proto.solution), solver.objective_value
 
 
 __all__ = ["SubModels"]
