@@ -4,11 +4,14 @@ the whole model with the other decisions fixed."""
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-from staffing.roster.search import make_solver, set_domain
+from staffing.roster.search import make_solver, release, set_domain
 from staffing.roster.submodel import SubModels
 
 
@@ -104,3 +107,21 @@ def test_a_constraint_it_cannot_read_sends_the_round_to_the_whole_model() -> Non
     assert [found[var.index] for var in x][::2] == [0, 0] and found[x[3].index] == 0
     assert check_whole(model, found) == objective
     assert [list(model.proto.variables[var.index].domain) for var in x] == [[0, 4]] * 4
+
+
+def test_a_released_model_is_freed_without_the_cyclic_collector() -> None:
+    """Each window builds a throwaway model; ``release`` frees it at once (a ``CpModel``
+    refers to itself, so a dropped one otherwise waits for the cyclic collector)."""
+    kept, released = cp_model.CpModel(), cp_model.CpModel()
+    for model in (kept, released):
+        model.new_int_var(0, 1, "x")
+    refs = [weakref.ref(kept), weakref.ref(released)]
+    gc.disable()
+    try:
+        release(released)
+        del kept, released, model
+        assert refs[1]() is None
+        assert refs[0]() is not None  # the cycle the release breaks is there
+    finally:
+        gc.enable()
+        gc.collect()

@@ -26,7 +26,7 @@ from staffing.roster.counts import Counts
 from staffing.roster.improve import Incumbent, resize
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import WEIGHT_FLOOR, WEIGHT_SHORT
-from staffing.roster.search import make_solver, round_solver, set_domain
+from staffing.roster.search import make_solver, release, round_solver, set_domain
 from staffing.roster.submodel import SubModels
 from staffing.roster.variables import CountVars
 
@@ -60,7 +60,9 @@ def evaluate(model: cp_model.CpModel, v: CountVars, counts: Counts, *, seed: int
     for key, var in v.count.items():
         set_domain(fixed, var.index, [counts.get(key, 0)] * 2)
     solver = make_solver(time_s, seed, 1)
-    if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    status = solver.solve(fixed)
+    release(fixed)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return Incumbent(solver.response_proto.solution, solver.objective_value)
 

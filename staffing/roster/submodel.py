@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from ortools.sat.python import cp_model
 
-from staffing.roster.search import hint_solution, set_domain, solve_rest_fixed
+from staffing.roster.search import hint_solution, release, set_domain, solve_rest_fixed
 
 HOPS = 4  # steps from a freed decision through the constraints to the helpers freed with it
 CACHED = 32  # windows whose parts are kept (the searches come back to the same windows)
@@ -122,7 +122,10 @@ class SubModels:
         sub.proto.objective.offset = objective.offset + sum(k * values[i] for i, k in terms if not is_free[i])
         sub.proto.objective.scaling_factor = objective.scaling_factor or 1.0
         hint_solution(sub, values)
-        status = solver.solve(sub)
+        try:
+            status = solver.solve(sub)
+        finally:
+            release(sub)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return status, None, float("inf")
         out = np.zeros(len(proto.variables), dtype=np.int64)
