@@ -2,6 +2,7 @@
 
     python bench/bench_roster.py S M        # sizes to run; writes bench/results/roster_<size>.md
     python bench/bench_roster.py L --workers 8 --time-limit 600
+    python bench/bench_roster.py M --progress    # the solver's progress on stderr
 
 Instances are derived from the bundled example (its templates, rules and forecast):
 S  8 agents, 1 team, 1 normal week of chat (09:00-23:00), requirements scaled to the team;
@@ -29,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import ortools  # noqa: E402
-from machine import cpu_model  # noqa: E402
+from machine import cpu_model, staffing_version  # noqa: E402
 
 from staffing import forecast, load_centre, requirements, roster  # noqa: E402
 from staffing.domain import Agent  # noqa: E402
@@ -66,11 +67,14 @@ def instance(size: str, folder: Path):
     return centre, need, spec["start"], end
 
 
-def run(size: str, time_limit: float, workers: int, seed: int) -> str:
+def run(size: str, time_limit: float, workers: int, seed: int, progress: bool = False) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         centre, need, start, end = instance(size, Path(tmp) / "centre")
         began = time.perf_counter()
-        result = roster(centre, need, start, end, time_limit_s=time_limit, seed=seed, workers=workers)
+        report = (lambda text: print(f"{size} {time.perf_counter() - began:6.1f} s  {text}", file=sys.stderr,
+                                     flush=True)) if progress else None
+        result = roster(centre, need, start, end, time_limit_s=time_limit, seed=seed, workers=workers,
+                        progress=report)
         seconds = time.perf_counter() - began
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     short = ", ".join(f"{line} {minutes:,}" for line, minutes in result.shortfall_agent_min.items())
@@ -78,7 +82,7 @@ def run(size: str, time_limit: float, workers: int, seed: int) -> str:
     return "\n".join([
         f"## Roster {size} ({dt.date.today()})", "",
         f"Machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
-        f"OR-Tools {ortools.__version__}; "
+        f"OR-Tools {ortools.__version__}; staffing {staffing_version()}; "
         f"`--workers {workers} --time-limit {time_limit:g} --seed {seed}`.", "",
         "| agents | teams | days | status | wall time | objective | proven bound | gap | agent-minutes short | "
         "peak memory |", "|---|---|---|---|---|---|---|---|---|---|",
@@ -94,10 +98,11 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=None)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--progress", action="store_true", help="the solver's progress on stderr")
     args = parser.parse_args()
     limits = {"S": 60.0, "M": 120.0, "L": 600.0}
     for size in args.sizes:
-        text = run(size, args.time_limit or limits[size], args.workers, args.seed)
+        text = run(size, args.time_limit or limits[size], args.workers, args.seed, args.progress)
         out = ROOT / "bench" / "results" / f"roster_{size}.md"
         out.write_text(text, encoding="utf-8")
         print(text, flush=True)

@@ -44,7 +44,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from curtois_format import Instance, evaluate, read_best_known, read_instance
-from machine import cpu_model
+from machine import cpu_model, staffing_version
 
 from staffing.centre import load_centre
 from staffing.roster.problem import build_problem
@@ -120,7 +120,7 @@ def main() -> None:
     args = parser.parse_args()
     best = read_best_known(args.data / "best_known.csv")
     lines = [f"# Curtois & Qu benchmark on the roster engine ({dt.date.today()})", "",
-             f"Machine: {cpu_model()}, {os.cpu_count()} cores visible; staffing {md.version('staffing')}, "
+             f"Machine: {cpu_model()}, {os.cpu_count()} cores visible; staffing {staffing_version()}, "
              f"ortools {md.version('ortools')}; "
              f"{args.time_limit:g} s per instance, {args.workers} workers, seed {args.seed}.", "",
              "| instance | ours (evaluator) | engine objective | engine bound | best known | gap to best | hard rules "
