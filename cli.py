@@ -52,6 +52,16 @@ def out_option(default: str):
                         show_default=True, help=f"Where to write {default}.")
 
 
+def workers_options(command):
+    """``--workers N`` and ``--deterministic/--no-deterministic`` (how several workers run)."""
+    command = click.option(
+        "--deterministic/--no-deterministic", default=True, show_default=True,
+        help="Several workers: interleaved, so the same seed gives the same roster; or free, much faster on "
+             "large rosters (200 agents: 12x better first search on 8 workers) but runs may differ.")(command)
+    return click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+                        help="Solver threads; 1 is best on 2 cores.")(command)
+
+
 centre_argument = click.argument(
     "centre", required=False, type=click.Path(file_okay=False, path_type=Path), default=EXAMPLE_CENTRE
 )
@@ -169,10 +179,9 @@ def requirements_command(centre: Path, forecast_path: Path, out: Path, staff_to:
 @click.option("--time-limit", type=click.FloatRange(1, 3600), default=120, show_default=True,
               help="Seconds of search.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Solver seed (same seed, same roster).")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Solver threads; 1 is best on 2 cores, more interleave deterministically.")
+@workers_options
 def roster_command(centre: Path, requirements_path: Path, start: dt.date, end: dt.date, out: Path,
-                   time_limit: float, seed: int, workers: int) -> None:
+                   time_limit: float, seed: int, workers: int, deterministic: bool) -> None:
     """Named roster: shifts, rest days, meals and breaks, one away per team at a time.
 
     Keeps every hard rule (one shift per day from the line's templates, rest days per
@@ -192,7 +201,8 @@ def roster_command(centre: Path, requirements_path: Path, start: dt.date, end: d
     requirements = staffing.read_requirements(requirements_path, loaded)
     leave = approved_leave(loaded.folder, start, end)
     result = staffing.roster(loaded, requirements, start, end, leave=leave, time_limit_s=time_limit, seed=seed,
-                             workers=workers, progress=lambda message: click.echo(message, err=True))
+                             workers=workers, deterministic=deterministic,
+                             progress=lambda message: click.echo(message, err=True))
     staffing.write_roster(result, out)
     proven = "proven optimal" if result.status == "optimal" else f"gap {result.gap:.1%} to the proven bound"
     click.echo(f"Roster {start}..{end}: {proven}, {result.seconds:.0f} s")
@@ -223,10 +233,10 @@ def roster_command(centre: Path, requirements_path: Path, start: dt.date, end: d
 @click.option("--time-limit", type=click.FloatRange(10, 3600), default=140, show_default=True,
               help="Seconds for the roster search.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Solver seed (same seed, same roster).")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Solver threads.")
+@workers_options
 @click.pass_context
 def plan_command(ctx: click.Context, centre: Path, out: Path, start: dt.date | None, end: dt.date | None,
-                 time_limit: float, seed: int, workers: int) -> None:
+                 time_limit: float, seed: int, workers: int, deterministic: bool) -> None:
     """The main job: forecast, requirements, roster, check and export, into one plan folder.
 
     Writes forecast.csv, requirements.csv, roster.csv, check.json, plan.json, plan.xlsx,
@@ -249,6 +259,7 @@ def plan_command(ctx: click.Context, centre: Path, out: Path, start: dt.date | N
         start, end = default_range(loaded)
     with SolveBar(time_limit) as bar:
         result = plan(loaded, out, start, end, time_limit_s=time_limit, seed=seed, workers=workers,
+                      deterministic=deterministic,
                       step=lambda name: bar.message(f"{name} ..."), progress=bar.message)
     click.echo(describe_plan(result, out))
     ctx.exit(0 if result.ok else 1)

@@ -1,7 +1,7 @@
 """Roster engine benchmarks S, M and L (the roster issue, point 8). From the repository root:
 
     python bench/bench_roster.py S M        # sizes to run; writes bench/results/roster_<size>.md
-    python bench/bench_roster.py L --workers 8 --time-limit 600
+    python bench/bench_roster.py L --workers 8 --time-limit 600 --no-deterministic
     python bench/bench_roster.py M --progress    # the solver's progress on stderr
 
 Instances are derived from the bundled example (its templates, rules and forecast):
@@ -67,14 +67,15 @@ def instance(size: str, folder: Path):
     return centre, need, spec["start"], end
 
 
-def run(size: str, time_limit: float, workers: int, seed: int, progress: bool = False) -> str:
+def run(size: str, time_limit: float, workers: int, seed: int, progress: bool = False,
+        deterministic: bool = True) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         centre, need, start, end = instance(size, Path(tmp) / "centre")
         began = time.perf_counter()
         report = (lambda text: print(f"{size} {time.perf_counter() - began:6.1f} s  {text}", file=sys.stderr,
                                      flush=True)) if progress else None
         result = roster(centre, need, start, end, time_limit_s=time_limit, seed=seed, workers=workers,
-                        progress=report)
+                        deterministic=deterministic, progress=report)
         seconds = time.perf_counter() - began
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     short = ", ".join(f"{line} {minutes:,}" for line, minutes in result.shortfall_agent_min.items())
@@ -83,7 +84,8 @@ def run(size: str, time_limit: float, workers: int, seed: int, progress: bool = 
         f"## Roster {size} ({dt.date.today()})", "",
         f"Machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
         f"OR-Tools {ortools.__version__}; staffing {staffing_version()}; "
-        f"`--workers {workers} --time-limit {time_limit:g} --seed {seed}`.", "",
+        f"`--workers {workers} --time-limit {time_limit:g} --seed {seed}"
+        f"{'' if deterministic else ' --no-deterministic'}`.", "",
         "| agents | teams | days | status | wall time | objective | proven bound | gap | agent-minutes short | "
         "peak memory |", "|---|---|---|---|---|---|---|---|---|---|",
         f"| {len(centre.agents)} | {len(centre.teams)} | {(end - start).days + 1} | {result.status} | "
@@ -99,10 +101,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--progress", action="store_true", help="the solver's progress on stderr")
+    parser.add_argument("--no-deterministic", dest="deterministic", action="store_false",
+                        help="several workers run free (as `staffing roster --no-deterministic`)")
     args = parser.parse_args()
     limits = {"S": 60.0, "M": 120.0, "L": 600.0}
     for size in args.sizes:
-        text = run(size, args.time_limit or limits[size], args.workers, args.seed, args.progress)
+        text = run(size, args.time_limit or limits[size], args.workers, args.seed, args.progress, args.deterministic)
         out = ROOT / "bench" / "results" / f"roster_{size}.md"
         out.write_text(text, encoding="utf-8")
         print(text, flush=True)

@@ -65,7 +65,8 @@ def default_range(centre: Centre) -> tuple[dt.date, dt.date]:
 
 
 def plan(centre: Centre, out: Path, start: dt.date, end: dt.date, *, time_limit_s: float = 140.0, seed: int = 0,
-         workers: int = 1, step: Step | None = None, progress: Callable[[str], None] | None = None,
+         workers: int = 1, deterministic: bool = True, step: Step | None = None,
+         progress: Callable[[str], None] | None = None,
          formats: tuple[str, ...] = ("xlsx", "html", "ics")) -> PlanResult:
     """Run every step for ``start``..``end`` and write the plan folder ``out``."""
     from staffing import write_forecast, write_requirements, write_roster
@@ -86,7 +87,7 @@ def plan(centre: Centre, out: Path, start: dt.date, end: dt.date, *, time_limit_
     leave = approved_leave(centre.folder, start, end)
     say(f"roster (up to {time_limit_s:.0f} s)")
     rostered = roster(centre, needed.frame, start, end, leave=leave, time_limit_s=time_limit_s, seed=seed,
-                      workers=workers, progress=progress)
+                      workers=workers, deterministic=deterministic, progress=progress)
     say("check")
     report = check_plan(centre, rostered.frame, needed.frame, predicted.frame)
     needs = line_day_needs(centre, rostered.frame, rostered.short_slots, _day_min(needed.frame), start, end)

@@ -19,6 +19,7 @@ import cli
 from staffing import load_centre
 from staffing.check import check_rules
 from staffing.roster import InfeasibleError, Leave, NoRosterFoundError, roster
+from staffing.roster.search import make_solver, parallel
 
 DAYS = (dt.date(2026, 8, 10), dt.date(2026, 8, 11))
 
@@ -122,6 +123,17 @@ def test_same_seed_same_roster(tiny_centre) -> None:
         pd.testing.assert_frame_equal(first, again)
 
 
+def test_several_workers_interleave_unless_told_to_run_free() -> None:
+    """Interleaved (reproducible) is the default for several workers; ``parallel(False)``
+    frees them, and only inside it; one worker is never interleaved."""
+    assert make_solver(1, 0, 2).parameters.interleave_search
+    with parallel(False):
+        assert not make_solver(1, 0, 2).parameters.interleave_search
+        assert make_solver(1, 0, 2).parameters.num_workers == 2
+    assert make_solver(1, 0, 2).parameters.interleave_search
+    assert not make_solver(1, 0, 1).parameters.interleave_search
+
+
 def test_forced_seven_day_week_breaks_max_consecutive_days(tiny_centre) -> None:
     """A floor of 3 every day for a week with 3 agents forces a 7-day run: exit 3 names the
     days the floor cannot be kept once the consecutive-day limit holds."""
@@ -167,16 +179,19 @@ def test_rosters_on_random_small_centres_keep_every_rule(agents: int, days: int,
         assert minutes.min() >= 1
 
 
-def test_cli_roster_end_to_end(tiny: Path, tmp_path: Path) -> None:
-    """`staffing roster` writes roster.csv in the CONTRACT format, progress on stderr."""
+@pytest.mark.parametrize("extra", [[], ["--workers", "2", "--no-deterministic"]])
+def test_cli_roster_end_to_end(tiny: Path, tmp_path: Path, extra: list[str]) -> None:
+    """`staffing roster` writes roster.csv in the CONTRACT format, progress on stderr (workers
+    running free too)."""
     req, out = tmp_path / "requirements.csv", tmp_path / "roster.csv"
     requirement("chat", DAYS, range(9, 17), 2).assign(
         start=lambda f: f["start"].dt.strftime("%Y-%m-%dT%H:%M"), end=lambda f: f["end"].dt.strftime("%Y-%m-%dT%H:%M")
     ).drop(columns="day_min_agents").to_csv(req, index=False)
     result = CliRunner().invoke(cli.main, ["roster", str(tiny), "--requirements", str(req), "--start", "2026-08-10",
-                                           "--end", "2026-08-11", "--out", str(out)])
+                                           "--end", "2026-08-11", "--out", str(out), *extra])
     assert result.exit_code == 0, result.output
     assert "proven optimal" in result.stdout and "objective" in result.stderr and "bound" in result.stderr
+    assert ("2 workers, free: runs may differ" in result.stderr) == bool(extra)
     frame = pd.read_csv(out, parse_dates=["start", "end"])
     assert list(frame.columns) == ["agent", "team", "line", "date", "activity", "code", "start", "end"]
     frame["date"] = pd.to_datetime(frame["date"]).dt.date

@@ -38,6 +38,7 @@ from staffing.roster.rules import (
     WEIGHT_SHORT,
 )
 from staffing.roster.search import make_solver as _solver
+from staffing.roster.search import parallel
 from staffing.roster.variables import Penalty, create_day_vars
 
 Progress = Callable[[str], None]
@@ -116,9 +117,20 @@ def _objective(model: cp_model.CpModel, penalties: list[Penalty]) -> None:
 
 
 def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, workers: int = 1,
-          progress: Progress | None = None) -> RosterResult:
+          deterministic: bool = True, progress: Progress | None = None) -> RosterResult:
     """Build and solve the roster; raise :class:`InfeasibleError` (exit 3) or
-    :class:`NoRosterFoundError` (exit 4)."""
+    :class:`NoRosterFoundError` (exit 4). Several workers run interleaved, so that a seed gives
+    the same roster, or with ``deterministic=False`` free (``search.parallel``)."""
+    if workers > 1 and progress is not None:
+        progress(f"{workers} workers, " + ("interleaved: the same seed gives the same roster (--no-deterministic "
+                                           "runs them free, much faster on large rosters)" if deterministic
+                                           else "free: runs may differ"))
+    with parallel(deterministic):
+        return _solve(problem, time_limit_s, seed, workers, progress)
+
+
+def _solve(problem: RosterProblem, time_limit_s: float, seed: int, workers: int,
+           progress: Progress | None) -> RosterResult:
     from staffing.roster.diagnose import quick_checks
 
     started = time.perf_counter()
