@@ -26,6 +26,11 @@ def parallel(deterministic: bool) -> Iterator[None]:
         _DETERMINISTIC.reset(token)
 
 
+def runs_free(workers: int) -> bool:
+    """Whether ``workers`` run free (several, inside ``parallel(False)``)."""
+    return workers > 1 and not _DETERMINISTIC.get()
+
+
 def make_solver(time_limit_s: float, seed: int, workers: int, *, at_least_s: float = 0.1) -> cp_model.CpSolver:
     """A solver with a time limit (never below ``at_least_s``), a seed and a worker count.
 
@@ -36,7 +41,7 @@ def make_solver(time_limit_s: float, seed: int, workers: int, *, at_least_s: flo
     solver.parameters.max_time_in_seconds = max(time_limit_s, at_least_s)
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = workers
-    solver.parameters.interleave_search = workers > 1 and _DETERMINISTIC.get()
+    solver.parameters.interleave_search = workers > 1 and not runs_free(workers)
     return solver
 
 
