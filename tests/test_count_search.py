@@ -8,12 +8,13 @@ import datetime as dt
 import importlib
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 from ortools.sat.python import cp_model
 
 from staffing import load_centre
-from staffing.roster import InfeasibleError, build_problem, roster
+from staffing.roster import InfeasibleError, build_problem, count_search, roster
 from staffing.roster.capacity import TeamCapacity, add_template_limits
 from staffing.roster.count_search import bad_days, counts_of, evaluate, search_counts
 from staffing.roster.counts import COUNT_RULES, create_count_vars
@@ -119,3 +120,23 @@ def test_stage_one_bound_sees_away_time_the_spare_hours_cannot_take(tiny_centre,
     staged = roster(tiny_centre, need, day[0], day[0], time_limit_s=20)
     assert staged.shortfall_agent_min["chat"] == 130
     assert staged.bound >= 0.9 * staged.objective
+
+
+def test_a_floor_plus_one_cut_draws_the_windows_to_its_day(example_centre) -> None:
+    """After a day's meals and breaks could not keep the floor, stage 1 asks for one more on
+    the line there; while that is open, the windows go to that day, as to a broken floor."""
+    problem = build_problem(example_centre, requirement("online", WEEK, range(9, 23), 2, floor=2), WEEK[0], WEEK[-1])
+    model, v, _capacity = count_model(problem)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 30
+    assert solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    counts = counts_of(v, list(solver.response_proto.solution))
+    solve_module._require_cover(model, v, problem, "online", 3)
+    best = evaluate(model, v, counts, seed=0)
+    opened = [gap for line, d, _k, gap in v.floor_gaps if (line, d) == ("online", 3) and best.values[gap.index]]
+    assert opened  # the floor is kept but not one more than it
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        first = count_search._hot_window(v, problem, best, 2, rng)
+        assert first <= 3 < first + 2
