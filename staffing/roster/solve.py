@@ -236,8 +236,7 @@ def _require_cover(model: cp_model.CpModel, v, p: RosterProblem, line: str, d: i
     """Cut after a floor failure: on that line-day one more than the floor on shift wherever
     the floor applies, so someone is there while another takes a meal or a break. It bends
     like the floor (at ``WEIGHT_FLOOR``), so the roster held keeps being one; while it is open the
-    neighbourhoods look for it as for a broken floor (before, they went there once, and on 200
-    agents the same day failed three times over)."""
+    neighbourhoods go there as to a broken floor (not only the first window after the cut)."""
     from staffing.roster.rules import WEIGHT_FLOOR, _presence
 
     present = _presence(p, v, line, d)
@@ -247,7 +246,7 @@ def _require_cover(model: cp_model.CpModel, v, p: RosterProblem, line: str, d: i
         gap = model.new_int_var(0, need, f"coverage_floor[line={line},day={p.days[d]},slot={k},plus_one]")
         model.add(sum(present.get(int(k), [])) + gap >= need)
         gaps.append(gap)
-        v.floor_gaps.append((line, d, int(k), gap))  # the neighbourhoods go where it is open, as to a broken floor
+        v.floor_gaps.append((line, d, int(k), gap))
     return Penalty("coverage", f"floor_plus_one[{line},{p.days[d]}]", p.slot_min * sum(gaps), WEIGHT_FLOOR)
 
 
