@@ -91,7 +91,7 @@ def search_counts(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
         chosen = teams
         if planned:
             first, span = planned.pop(0), window
-        elif rounds % 3 == 0 or len(teams) < 3 or any(best.values[gap.index] for *_key, gap in v.floor_gaps):
+        elif rounds % 3 == 0 or len(teams) < 3 or any(_gap_open(best, gap) for *_key, gap in v.floor_gaps):
             # where the line is short, and always while the floor is still broken somewhere
             first, span = _hot_window(v, p, best, window, rng), window
         elif rounds % 3 == 1:
@@ -141,6 +141,12 @@ def _solve_window(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
     return status, None, float("inf")
 
 
+def _gap_open(best: Incumbent, gap) -> int:
+    """How far the held roster is below a floor (a floor cut added after the roster was last
+    solved in full has no value in it yet: counted as open by one)."""
+    return int(best.values[gap.index]) if gap.index < len(best.values) else 1
+
+
 def _hot_window(v: CountVars, p: RosterProblem, best: Incumbent, window: int, rng: np.random.Generator) -> int:
     """A window around a day chosen with chance in proportion to how short the line is there."""
     days = len(p.days)
@@ -148,7 +154,7 @@ def _hot_window(v: CountVars, p: RosterProblem, best: Incumbent, window: int, rn
     for (_line, d), var in v.day_short.items():
         short[d] += best.values[var.index]
     for _line, d, _k, gap in v.floor_gaps:
-        short[d] += WEIGHT_FLOOR // WEIGHT_SHORT * best.values[gap.index]
+        short[d] += WEIGHT_FLOOR // WEIGHT_SHORT * _gap_open(best, gap)
     if short.sum() <= 0:
         return int(rng.integers(0, max(days - window, 0) + 1))
     centre = int(rng.choice(days, p=short / short.sum()))

@@ -193,7 +193,11 @@ def _solve(problem: RosterProblem, time_limit_s: float, seed: int, workers: int,
                 raise InfeasibleError(failure.conflicts) from None
             penalties.append(_require_cover(model, v, problem, failure.line, failure.day))
             _objective(model, penalties)
-            best = evaluate(model, v, counts, seed=seed) or best
+            evaluated = evaluate(model, v, counts, seed=seed)
+            if evaluated is None:  # not solved in its time: the counts stand, their objective under the cut unknown
+                best.objective = float("inf")
+            else:
+                best = evaluated
             focus = (failure.day,)
             if progress is not None:
                 progress(f"breaks: line {failure.line} on {problem.days[failure.day]} cannot keep the floor while "
