@@ -12,6 +12,7 @@ from ortools.sat.python import cp_model
 
 from staffing.roster.breaks import BREAK_RULES, Assignment, BreakVars
 from staffing.roster.problem import RosterProblem
+from staffing.roster.search import make_solver
 from staffing.roster.variables import DayVars
 
 Mix = tuple[tuple[int, int], ...]  # ((template index, count), ...), sorted
@@ -51,11 +52,7 @@ class TeamCapacity:
         v = BreakVars()
         for rule in BREAK_RULES:
             rule(model, v, p, work, "capacity")
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = 5.0
-        solver.parameters.random_seed = self.seed
-        solver.parameters.num_workers = 1
-        return solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        return make_solver(5.0, self.seed, 1).solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
     def single_template_limits(self, line: str) -> dict[int, int]:
         """Most agents of one team that can work a template alone (meals and breaks fit)."""

@@ -41,7 +41,7 @@ def make_solver(time_limit_s: float, seed: int, workers: int, *, at_least_s: flo
     solver.parameters.max_time_in_seconds = max(time_limit_s, at_least_s)
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = workers
-    solver.parameters.interleave_search = workers > 1 and not runs_free(workers)
+    solver.parameters.interleave_search = workers > 1 and _DETERMINISTIC.get()
     return solver
 
 
