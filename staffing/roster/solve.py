@@ -29,6 +29,7 @@ from staffing.roster.count_search import bad_days, counts_of, evaluate, search_c
 from staffing.roster.counts import COUNT_RULES, Counts, count_values, create_count_vars, name_agents
 from staffing.roster.exact import EXACT_LIMIT, EXACT_RULES, add_exact_away, add_exact_coverage, exact_size
 from staffing.roster.improve import Incumbent, fixed_to, improve
+from staffing.roster.paths import paths_size, polish_days
 from staffing.roster.patterns import cover_points, wish_points
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import (
@@ -52,6 +53,10 @@ ROUND_GAP = 0.01   # that search stops within 1% of its bound; the neighbourhood
 STAGED_FROM = 5_000  # agent-template-days above which a meal-free centre with slot requirements takes the stages
 EXACT_SEARCH_SHARE = 0.2  # of the exact model's time: one search; then neighbourhoods
 POLISH_GAP = 0.001  # the neighbourhoods stop within 0.1% of stage 1's bound and leave the time to names and breaks
+PATHS_SHARE = 0.4  # of stage 1's time: its counts polished a day at a time with meals and breaks placed exactly
+PATHS_DAY_LIMIT = 2_000  # flow arcs a day (about two teams) up to which they are (paths.py). Above, on M (5 teams,
+#                          5,900 a day), a day's models took 3.5 s each and cost the windows more than they gained
+HINTED_S = 1.0  # seconds for a line-day of stage 3 that starts from stage 1's placement
 FLOOR_ROUNDS = 3   # stage 1 re-solves after a line-day could not keep its floor during breaks
 
 
@@ -152,7 +157,8 @@ def _solve(problem: RosterProblem, time_limit_s: float, seed: int, workers: int,
     capacity = TeamCapacity(problem, seed)
     add_template_limits(model, v, problem, capacity)
     _objective(model, penalties)
-    best, bound, focus = None, float("-inf"), ()
+    best, bound, focus, paths = None, float("-inf"), (), {}
+    by_paths = paths_size(problem) <= PATHS_DAY_LIMIT * len(problem.days)
     for attempt in range(FLOOR_ROUNDS + 1):
         deadline = time.perf_counter() + (time_limit_s - (time.perf_counter() - started)) * STAGE_ONE_SHARE
         sweep = False
@@ -161,9 +167,16 @@ def _solve(problem: RosterProblem, time_limit_s: float, seed: int, workers: int,
                                                       started)
         report = None if progress is None else (
             lambda text: progress(f"days (neighbourhoods): objective {text}, {time.perf_counter() - started:.1f} s"))
-        search_counts(model, v, problem, capacity, best, deadline=deadline, seed=seed + attempt,
+        polish_from = deadline - (deadline - time.perf_counter()) * PATHS_SHARE if by_paths else deadline
+        search_counts(model, v, problem, capacity, best, deadline=polish_from, seed=seed + attempt,
                       bound=bound + POLISH_GAP * max(abs(bound), 1.0), sweep=sweep, focus=focus, report=report)
         counts = counts_of(v, best)
+        if by_paths:
+            # the windows' counts, a day at a time by what their meals and breaks really cost
+            counts, paths = polish_days(problem, counts, deadline=deadline, seed=seed + attempt, report=None if
+                                 progress is None else lambda text: progress(
+                                     f"days (meals and breaks placed): {text}, {time.perf_counter() - started:.1f} s"))
+            best = evaluate(model, v, counts, seed=seed) or best
         below = _below_floor(problem, counts)
         if below:
             # the floor bends in stage 1's model: either no roster keeps it (exit 3, confirmed
@@ -184,7 +197,7 @@ def _solve(problem: RosterProblem, time_limit_s: float, seed: int, workers: int,
                      + f", {time.perf_counter() - started:.1f} s")
         remaining = max(time_limit_s - (time.perf_counter() - started), 1.0)
         try:
-            away = _place_breaks(problem, shifts, remaining, seed, workers, progress, started)
+            away = _place_breaks(problem, shifts, remaining, seed, workers, progress, started, paths)
             break
         except _DayFailure as failure:
             mixes_fit = all(capacity.feasible(failure.line, mix)
@@ -415,9 +428,11 @@ def _read_back(model: cp_model.CpModel, v, best: Incumbent, deadline: float, see
 
 
 def _place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], time_limit_s: float, seed: int,
-                  workers: int, progress: Progress | None,
-                  started: float) -> dict[tuple[int, int], list[tuple[str, int, int]]]:
-    """Stage 2 for every (line, day): returns (agent, day) -> [(kind, first slot, end slot)]."""
+                  workers: int, progress: Progress | None, started: float,
+                  paths: dict | None = None) -> dict[tuple[int, int], list[tuple[str, int, int]]]:
+    """Stage 2 for every (line, day): returns (agent, day) -> [(kind, first slot, end slot)].
+    ``paths``: (team, day, template) -> each agent's meals and breaks as stage 1 placed them
+    (``paths.polish_days``); a line-day with all of them starts there and gets little time."""
     placed: dict[tuple[int, int], list[tuple[str, int, int]]] = {}
     jobs = [(line, d) for line in p.lines for d in range(len(p.days))]
     sizes = {(line, d): 1 + sum(1 for (a, day) in shifts if day == d and p.agents[a].line == line) for line, d in jobs}
@@ -439,6 +454,8 @@ def _place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], time_lim
             rule(model, v, p, work, day)
         penalties = add_day_coverage(model, v, p, line, d, present, fixed, day)
         _objective(model, penalties)
+        if paths and _hint_placement(model, v, p, work, d, paths, present - fixed):
+            per_job = min(per_job, HINTED_S)
         solver = _solver(max(per_job, 0.5), seed, workers)
         status = solver.solve(model)
         if status == cp_model.INFEASIBLE:
@@ -454,6 +471,48 @@ def _place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], time_lim
     if progress is not None:
         progress(f"breaks: {len(jobs)} line-days placed, {time.perf_counter() - started:.1f} s")
     return placed
+
+
+def _hint_placement(model: cp_model.CpModel, v: BreakVars, p: RosterProblem, work: list[Assignment], d: int,
+                    paths: dict, on_line: np.ndarray) -> bool:
+    """Hint stage 3 with stage 1's placement of the day: each (team, template)'s paths go to its
+    agents in order of their meals (the order stage 3 keeps among interchangeable agents).
+    True when every agent on shift got one and they keep the floor (``on_line``: on shift and
+    not away for the day before)."""
+    groups: dict[tuple[str, int], list[int]] = {}
+    for w in work:
+        groups.setdefault((p.agents[w.agent].team, w.template), []).append(w.agent)
+    chosen: dict[int, list[tuple[str, int]]] = {}
+    for (team, s), agents in groups.items():
+        found = paths.get((team, d, s))
+        if found is None or len(found) != len(agents):
+            return False
+        ordered = sorted(found, key=lambda path: ([k for kind, k in path if kind == "meal"], path))
+        chosen.update(zip(agents, ordered, strict=True))
+    for agent in chosen:
+        items = v.of(agent)
+        for kind in ("meal", "break"):
+            mine = [item for item in items if item.kind == kind]
+            starts = [k for own_kind, k in chosen[agent] if own_kind == kind]
+            if len(mine) != len(starts) or any(k not in item.starts for item, k in zip(mine, starts, strict=True)):
+                return False
+    on_line = on_line.copy()
+    line = p.agents[work[0].agent].line if work else None
+    length = {"meal": p.rules.meal_min // p.slot_min, "break": -(-p.rules.break_min // p.slot_min)}
+    for path in chosen.values():
+        for kind, k in path:
+            on_line[k:k + length[kind]] -= 1
+    if line is not None and (on_line < np.where(p.open_slots[line][d], p.floor[line][d], 0)).any():
+        return False
+    for agent, path in chosen.items():
+        for kind in ("meal", "break"):
+            mine = [item for item in v.of(agent) if item.kind == kind]
+            for item, k in zip(mine, [k for own_kind, k in path if own_kind == kind], strict=True):
+                # the start booleans only: hinting the interval starts as well made CP-SAT 9.15 fail
+                # (IndexError: absl::btree_map::at) on a hint it accepts as a fixed solution
+                for slot, var in item.starts.items():
+                    model.add_hint(var, slot == k)
+    return True
 
 
 def _present(p: RosterProblem, shifts: dict[tuple[int, int], int], line: str, d: int) -> np.ndarray:

@@ -1,0 +1,328 @@
+"""Stage 1's exact away channel for small instances: each team's meals and breaks as paths.
+
+An agent's working day, as far as meals and breaks go, is a path through time: it waits,
+takes a break or a meal at a slot its window allows, is away for the item's length and then
+keeps `break_min_gap_min` clear before the next item, until every item the template earns
+is taken. Agents of one team on one template are interchangeable, so the team-day needs
+only how many take each step: an integer flow from the shift's start to its end through
+states (breaks taken, meals taken) x slots. Every placement of meals and breaks that keeps
+the windows and the spacing is such a flow, and every integer flow splits into that many
+paths, each one agent's placement (a flow in an acyclic network decomposes into paths). So
+the number of a team away in each slot, and with it every slot's shortage, is exact for the
+counts: no relaxation left between stage 1 and the placement of stage 3.
+
+It costs a few hundred integers per team, template and day (``paths_size``: 8,300 arcs for
+one team of 8 over a week, 165,000 for five teams over four weeks), too many for the search
+over the whole horizon, so stage 1 keeps the segment flow of ``rules.add_coverage`` there;
+on small centres ``polish_days`` then re-solves its counts a day at a time with the paths,
+and stage 3 starts from their placement.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from staffing.roster.problem import RosterProblem
+from staffing.roster.rules import WEIGHT_FLOOR, WEIGHT_OVER, WEIGHT_SHORT
+from staffing.roster.search import make_solver, release
+from staffing.roster.variables import CountVars, Penalty, StageVars
+
+Counts = dict[tuple[str, int, int], int]   # (team, day index, template index) -> agents
+Flows = dict[tuple[str, int, int], tuple["Steps", dict]]  # (team, day, template) -> network, arc variables
+Path = list[tuple[str, int]]               # one agent's meals and breaks: (kind, start slot) in order
+DAY_EVAL_S = 1.0    # seconds to place one day's meals and breaks for its current counts
+DAY_SOLVE_S = 2.0   # seconds to re-solve one day's counts with them
+
+
+class Steps:
+    """One template's away items as a network: nodes (breaks taken, meals taken, slot), arcs
+    to wait a slot or to take an item (away for its length, then the spacing)."""
+
+    def __init__(self, p: RosterProblem, template) -> None:
+        slot = p.slot_min
+        first, last = p.shift_slots(template)
+        self.meal_len = p.rules.meal_min // slot
+        self.break_len = -(-p.rules.break_min // slot)
+        gap = template.break_min_gap_min // slot
+        self.meals = template.meals if template.meals and template.meal_window is not None else 0
+        self.breaks = template.breaks
+        meal_starts = range(0)
+        if self.meals:
+            meal_starts = range(template.meal_window.start_min // slot,
+                                template.meal_window.end_min // slot - self.meal_len + 1)
+        break_starts = range(first + template.break_min_from_start_min // slot,
+                             last - template.break_min_from_end_min // slot - self.break_len + 1)
+        self.starts = {"meal": set(meal_starts), "break": set(break_starts)}
+        begin = min([*meal_starts, *break_starts], default=first)
+        end = max([k + self.meal_len + gap for k in meal_starts]
+                  + [k + self.break_len + gap for k in break_starts], default=begin) + 1
+        self.begin, self.end = begin, end
+        # arcs: (kind, state, slot) -> (next state, next slot); kind "wait", "meal" or "break"
+        arcs: dict[tuple[str, tuple[int, int], int], tuple[tuple[int, int], int]] = {}
+        for i in range(self.breaks + 1):
+            for j in range(self.meals + 1):
+                for t in range(begin, end):
+                    if t + 1 < end:
+                        arcs["wait", (i, j), t] = ((i, j), t + 1)
+                    if i < self.breaks and t in self.starts["break"]:
+                        arcs["break", (i, j), t] = ((i + 1, j), min(t + self.break_len + gap, end - 1))
+                    if j < self.meals and t in self.starts["meal"]:
+                        arcs["meal", (i, j), t] = ((i, j + 1), min(t + self.meal_len + gap, end - 1))
+        self.source, self.sink = ((0, 0), begin), ((self.breaks, self.meals), end - 1)
+        # keep only arcs on some path from the source to the sink
+        ahead = {self.source}
+        for key in sorted(arcs, key=lambda key: key[2]):
+            if (key[1], key[2]) in ahead:
+                ahead.add(arcs[key])
+        behind = {self.sink}
+        for key in sorted(arcs, key=lambda key: -key[2]):
+            if arcs[key] in behind:
+                behind.add((key[1], key[2]))
+        self.arcs = {key: head for key, head in arcs.items() if (key[1], key[2]) in ahead and head in behind}
+
+    def length(self, kind: str) -> int:
+        return self.meal_len if kind == "meal" else self.break_len
+
+
+def _earns_away(template) -> bool:
+    return bool(template.breaks or (template.meals and template.meal_window is not None))
+
+
+def paths_size(p: RosterProblem) -> int:
+    """Flow arcs stage 1 would need to place every team's meals and breaks exactly."""
+    arcs = {s: len(Steps(p, t).arcs) for s, t in enumerate(p.templates) if _earns_away(t)}
+    total = 0
+    for team in p.centre.teams.values():
+        members = p.team_agents(team.id)
+        if team.line not in p.lines or not members:
+            continue
+        for s, template in enumerate(p.templates):
+            if s in arcs and team.line in template.lines and any(p.allowed[a, s] for a in members):
+                total += arcs[s] * len(p.days)
+    return total
+
+
+def _team_away(model: cp_model.CpModel, p: RosterProblem, team: str, d: int, workers: list,
+               steps: dict[int, Steps], flows: Flows | None = None) -> dict[int, list]:
+    """The flow of one team on one day; returns slot -> the team's away terms (agents), and
+    keeps each template's flow in ``flows``."""
+    day = p.days[d]
+    away: dict[int, list] = {}
+    top = len(p.team_agents(team))
+    for s, count in workers:
+        if s not in steps:
+            continue
+        net = steps[s]
+        code = p.templates[s].code
+        flow = {key: model.new_int_var(0, top, f"away_paths[team={team},day={day},shift={code},"
+                                                f"step={key[0]},state={key[1][0]}.{key[1][1]},slot={key[2]}]")
+                for key in net.arcs}
+        into: dict[tuple, list] = {}
+        out: dict[tuple, list] = {}
+        for key, var in flow.items():
+            out.setdefault((key[1], key[2]), []).append(var)
+            into.setdefault(net.arcs[key], []).append(var)
+        for node in set(into) | set(out):
+            supply = count if node == net.source else 0
+            demand = count if node == net.sink else 0
+            model.add(sum(into.get(node, [])) + supply == sum(out.get(node, [])) + demand)
+        if flows is not None:
+            flows[team, d, s] = (net, flow)
+        if net.source not in out:  # nothing to take (no window left): nobody may work it
+            model.add(count == 0)
+        for (kind, _state, t), var in flow.items():
+            if kind != "wait":
+                for u in range(t, t + net.length(kind)):
+                    away.setdefault(u, []).append(var)
+    cap = p.rules.max_away_per_team
+    for terms in away.values():
+        if len(terms) > cap:
+            model.add(sum(terms) <= cap)
+    return away
+
+
+def _spill(p: RosterProblem, line: str) -> int:
+    """Slots of the next day's axis that the line's shifts still reach (past midnight)."""
+    spd = 1440 // p.slot_min
+    return max([p.shift_slots(t)[1] - spd for t in p.templates if line in t.lines] + [0])
+
+
+def add_coverage_paths(model: cp_model.CpModel, v: StageVars, p: RosterProblem,
+                       days: Iterable[int] | None = None, flows: Flows | None = None) -> list[Penalty]:
+    """Rule `coverage` with meals and breaks placed exactly (as counts of paths): on the line
+    (on shift minus away) at least `floor` in every open slot and at least `required`
+    (shortfall in agent-minutes, then overstaffing). Rules `meal_window`, `break_window` and
+    `max_away` live in the paths. ``days``: only the coverage those days' shifts touch (their
+    own axes, and the next day's where a shift past midnight meets its open slots). ``flows``
+    receives each (team, day, template)'s network and arc variables."""
+    penalties: list[Penalty] = []
+    steps = {s: Steps(p, t) for s, t in enumerate(p.templates) if _earns_away(t)}
+    for line in p.lines:
+        away = _LineAway(model, v, p, line, steps, flows)
+        penalties += _line_coverage(model, v, p, line, range(len(p.days)) if days is None else days, away)
+    return penalties
+
+
+class _LineAway:
+    """A line's away terms per day, its paths built on first use: day -> slot of its axis -> terms."""
+
+    def __init__(self, model: cp_model.CpModel, v: StageVars, p: RosterProblem, line: str,
+                 steps: dict[int, Steps], flows: Flows | None) -> None:
+        self.model, self.v, self.p, self.flows = model, v, p, flows
+        self.teams = [t.id for t in p.centre.teams.values() if t.line == line]
+        self.steps = {s: net for s, net in steps.items() if line in p.templates[s].lines}
+        self.own: dict[int, dict[int, list]] = {}
+
+    def of(self, d: int) -> dict[int, list]:
+        if d not in self.own:
+            self.own[d] = {}
+            for team in self.teams:
+                workers = self.v.team_day(team, d)
+                if workers:
+                    for u, terms in _team_away(self.model, self.p, team, d, workers, self.steps, self.flows).items():
+                        self.own[d].setdefault(u, []).extend(terms)
+        return self.own[d]
+
+
+def _line_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem, line: str, days: Iterable[int],
+                   away: _LineAway) -> list[Penalty]:
+    spd = 1440 // p.slot_min
+    # slots of the next day's axis that the line's shifts still reach (past midnight)
+    spill = max([p.shift_slots(t)[1] - spd for t in p.templates if line in t.lines] + [0])
+    reached = [bool(spill) and c > 0 and bool(p.open_slots[line][c][:spill].any()) for c in range(len(p.days))]
+    cover = sorted({c for d in days for c in (d, d + 1) if c == d or (c < len(p.days) and reached[c])})
+    members = p.line_agents(line)
+    totals_short, totals_over = [], []
+    for d in cover:
+        day = p.days[d]
+        present = v.presence(line, d)
+        before = away.of(d - 1) if reached[d] else {}
+        shortage, excess = [], []
+        for k in np.flatnonzero(p.open_slots[line][d]).tolist():
+            # away: the day's own shifts, and those of the day before past midnight
+            on_line = sum(present.get(k, [])) - sum(away.of(d).get(k, [])) - sum(before.get(k + spd, []))
+            need, floor = int(p.required[line][d, k]), int(p.floor[line][d, k])
+            if floor and v.elastic_floor:
+                gap = model.new_int_var(0, floor, f"coverage_floor[line={line},day={day},slot={k}]")
+                v.floor_gaps.append((line, d, k, gap))
+                model.add(on_line + gap >= floor)
+            elif floor:
+                model.add(on_line >= floor)
+            extra = model.new_int_var(0, len(members), f"coverage_excess[line={line},day={day},slot={k}]")
+            short = model.new_int_var(0, need, f"coverage[line={line},day={day},slot={k}]")
+            model.add(on_line - need == extra - short)
+            shortage.append(short)
+            excess.append(extra)
+        if not shortage:
+            continue
+        day_short = model.new_int_var(0, int(p.required[line][d].sum()), f"coverage_day[line={line},day={day}]")
+        model.add(day_short == sum(shortage))
+        v.day_short[line, d] = day_short
+        totals_short.append(day_short)
+        totals_over.extend(excess)
+    penalties = [Penalty("coverage", f"short[{line}]", p.slot_min * sum(totals_short), WEIGHT_SHORT)]
+    gaps = [gap for gap_line, _d, _k, gap in v.floor_gaps if gap_line == line]
+    if gaps:
+        penalties.append(Penalty("coverage", f"floor[{line}]", p.slot_min * sum(gaps), WEIGHT_FLOOR))
+    penalties.append(Penalty("coverage", f"over[{line}]", p.slot_min * sum(totals_over), WEIGHT_OVER))
+    return penalties
+
+
+def decompose(net: Steps, values: dict[tuple, int]) -> list[Path]:
+    """An integer flow of ``net`` (arc -> agents) as one path per agent: the (kind, start slot)
+    of each meal and break it takes, in order. In an acyclic network every unit leaving the
+    source reaches the sink along arcs with flow left, so the walk never gets stuck."""
+    left = {key: n for key, n in values.items() if n > 0}
+    leaving: dict[tuple, list[tuple]] = {}
+    for key in sorted(left, key=lambda key: (key[0] == "wait", key)):
+        leaving.setdefault((key[1], key[2]), []).append(key)
+    paths = []
+    while any(left.get(key, 0) for key in leaving.get(net.source, [])):
+        node, path = net.source, []
+        while node != net.sink:
+            key = next(key for key in leaving[node] if left.get(key, 0) > 0)
+            left[key] -= 1
+            if key[0] != "wait":
+                path.append((key[0], key[2]))
+            node = net.arcs[key]
+        paths.append(path)
+    return paths
+
+
+def _day_model(p: RosterProblem, counts: Counts, days: list[int]) -> tuple[cp_model.CpModel, CountVars, Flows]:
+    """Stage 1 by counts with every count outside ``days`` fixed and, for the coverage those
+    days touch, meals and breaks placed as paths (exact for the counts)."""
+    from staffing.roster.counts import COUNT_RULES, create_count_vars
+    from staffing.roster.rules import add_coverage
+
+    model = cp_model.CpModel()
+    v = create_count_vars(model, p)
+    v.elastic_floor = True
+    flows: Flows = {}
+    penalties = [term for rule in COUNT_RULES if rule is not add_coverage for term in rule(model, v, p)]
+    penalties += add_coverage_paths(model, v, p, days, flows)
+    free = set(days)
+    for (team, d, s), var in v.count.items():
+        if d not in free:
+            model.add(var == counts.get((team, d, s), 0))
+    model.minimize(sum(term.weight * term.expr for term in penalties))
+    return model, v, flows
+
+
+def _paths_of(solver: cp_model.CpSolver, flows: Flows, d: int) -> dict[tuple[str, int, int], list[Path]]:
+    return {(team, e, s): decompose(net, {key: solver.value(var) for key, var in arcs.items()})
+            for (team, e, s), (net, arcs) in flows.items() if e == d}
+
+
+def polish_days(p: RosterProblem, counts: Counts, *, deadline: float, seed: int,
+                report: Callable[[str], None] | None = None) -> tuple[Counts, dict[tuple[str, int, int], list[Path]]]:
+    """Better counts, a day at a time, by what the day's meals and breaks really cost: each
+    day's counts are re-solved with every other day's fixed and its meals and breaks placed
+    as paths (``add_coverage_paths``), against the same counts placed the same way; a day
+    that comes out cheaper takes the new counts. Passes over the horizon until one changes
+    nothing or ``deadline``. Returns the counts and, for each (team, day, template) visited,
+    its agents' meals and breaks as placed there (``decompose``), for stage 3 to start from."""
+    counts = dict(counts)
+    placed: dict[tuple[str, int, int], list[Path]] = {}
+    changed = True
+    while changed and time.perf_counter() < deadline:
+        changed = False
+        for d in range(len(p.days)):
+            left = deadline - time.perf_counter()
+            if left < 0.2:
+                break
+            model, v, flows = _day_model(p, counts, [d])
+            fixed = model.clone()
+            for (team, e, s), var in v.count.items():
+                if e == d:
+                    fixed.add(var == counts.get((team, e, s), 0))
+            solver = make_solver(min(left, DAY_EVAL_S), seed, 1)
+            status = solver.solve(fixed)
+            release(fixed)
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                release(model)
+                continue
+            now = solver.objective_value
+            placed.update(_paths_of(solver, flows, d))
+            model.proto.solution_hint.vars.extend(range(len(model.proto.variables)))
+            model.proto.solution_hint.values.extend(solver.response_proto.solution)
+            solver = make_solver(min(deadline - time.perf_counter(), DAY_SOLVE_S), seed, 1)
+            status = solver.solve(model)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < now - 0.5:
+                for (team, e, s), var in v.count.items():
+                    if e == d:
+                        counts[team, e, s] = int(solver.value(var))
+                placed = {key: paths for key, paths in placed.items() if key[1] != d}
+                placed.update(_paths_of(solver, flows, d))
+                changed = True
+                if report is not None:
+                    report(f"{p.days[d]}: {now:,.0f} -> {solver.objective_value:,.0f}")
+            release(model)
+    return counts, placed
+
+
+__all__ = ["Steps", "add_coverage_paths", "decompose", "paths_size", "polish_days"]

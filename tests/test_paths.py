@@ -1,0 +1,169 @@
+"""Stage 1's exact away channel (``staffing/roster/paths.py``): each team's meals and breaks as
+an integer flow of paths. For given counts its shortfall is the exact placement's (stage 3,
+``staffing/roster/breaks.py``, one boolean per start), its flow splits into one valid
+placement per agent, and the day-by-day polish built on it never makes a roster worse."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib
+import itertools
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ortools.sat.python import cp_model
+
+from staffing import load_centre
+from staffing.roster import build_problem, roster
+from staffing.roster.breaks import BREAK_RULES, Assignment, BreakVars, add_day_coverage
+from staffing.roster.counts import COUNT_RULES, create_count_vars
+from staffing.roster.paths import Steps, add_coverage_paths, decompose, polish_days
+from staffing.roster.rules import add_coverage
+from tests.test_roster import check_roster, requirement
+
+solve_module = importlib.import_module("staffing.roster.solve")  # the package's `solve` is the function
+DAY = dt.date(2026, 8, 10)
+
+
+@pytest.fixture
+def tiny_centre(tiny):
+    return load_centre(tiny)
+
+
+def paths_model(problem, counts: dict | None = None):
+    """Stage 1 by counts with meals and breaks as paths (the floor bending at its price, as in
+    stage 1); counts fixed where given."""
+    model = cp_model.CpModel()
+    v = create_count_vars(model, problem)
+    v.elastic_floor = True
+    flows: dict = {}
+    penalties = [term for rule in COUNT_RULES if rule is not add_coverage for term in rule(model, v, problem)]
+    penalties += add_coverage_paths(model, v, problem, flows=flows)
+    for key, n in (counts or {}).items():
+        model.add(v.count[key] == n)
+    model.minimize(sum(term.weight * term.expr for term in penalties))
+    return model, v, flows
+
+
+def solve(model: cp_model.CpModel) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = 0
+    solver.parameters.max_time_in_seconds = 30
+    assert solver.solve(model) == cp_model.OPTIMAL
+    return solver
+
+
+def placed_short(problem, line: str, template: int, n: int) -> int:
+    """Stage 3's exact shortfall (agent-slots) for n of the team on one template on day 0."""
+    first, last = problem.shift_slots(problem.templates[template])
+    work = [Assignment(agent=a, template=template, first=first, last=last) for a in range(n)]
+    present = np.zeros(problem.slots_per_axis, dtype=int)
+    present[first:last] = n
+    model = cp_model.CpModel()
+    v = BreakVars()
+    for rule in BREAK_RULES:
+        rule(model, v, problem, work, "day")
+    (penalty,) = add_day_coverage(model, v, problem, line, 0, present, np.zeros_like(present), "day")
+    model.minimize(penalty.expr)
+    return round(solve(model).objective_value) // problem.slot_min
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(need=st.lists(st.integers(0, 3), min_size=8, max_size=8), n=st.integers(2, 3))
+def test_paths_give_the_exact_placements_shortfall(tiny_centre, need: list[int], n: int) -> None:
+    """Random hourly needs on the tiny centre's 8-hour shift (a meal and two breaks, spaced an
+    hour), two or three on it so the line's floor of one can be kept: the paths' least
+    shortfall is stage 3's exact placement's, where stage 1's segment flow (which leaves out
+    the meal as one block and the spacing) may be lower."""
+    frame = pd.concat([requirement("chat", [DAY], range(9 + h, 10 + h), r, floor=0) for h, r in enumerate(need)])
+    problem = build_problem(tiny_centre, frame, DAY, DAY)
+    key = next(key for key in create_count_vars(cp_model.CpModel(), problem).count)
+    model, v, _flows = paths_model(problem, {key: n})
+    short = solve(model).value(v.day_short["chat", 0])
+    assert short == placed_short(problem, "chat", key[2], n)
+
+
+def test_paths_see_the_meal_as_one_block_and_the_spacing(tiny_centre) -> None:
+    """Three on one 8-hour shift, three wanted until 13:00 and two after: the exact placement
+    is 130 agent-minutes short (the roster engine's own exact model proves it); the segment
+    flow claims 120-130, the paths exactly 130."""
+    need = pd.concat([requirement("chat", [DAY], range(9, 13), 3), requirement("chat", [DAY], range(13, 17), 2)])
+    problem = build_problem(tiny_centre, need, DAY, DAY)
+    model, v, _flows = paths_model(problem, {key: 3 for key in create_count_vars(cp_model.CpModel(), problem).count})
+    assert solve(model).value(v.day_short["chat", 0]) * problem.slot_min == 130
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(need=st.lists(st.integers(0, 3), min_size=8, max_size=8), n=st.integers(2, 3))
+def test_a_flow_splits_into_one_valid_placement_per_agent(tiny_centre, need: list[int], n: int) -> None:
+    """Each path of the decomposed flow keeps the meal window, the break window and the
+    spacing; there is one per agent, and together they are away exactly where the flow is
+    (two or three on shift, so the line's floor of one can be kept)."""
+    frame = pd.concat([requirement("chat", [DAY], range(9 + h, 10 + h), r, floor=0) for h, r in enumerate(need)])
+    problem = build_problem(tiny_centre, frame, DAY, DAY)
+    key = next(key for key in create_count_vars(cp_model.CpModel(), problem).count)
+    model, _v, flows = paths_model(problem, {key: n})
+    solver = solve(model)
+    net, arcs = flows[key]
+    values = {arc: solver.value(var) for arc, var in arcs.items()}
+    paths = decompose(net, values)
+    assert len(paths) == n
+    template = problem.templates[key[2]]
+    gap = template.break_min_gap_min // problem.slot_min
+    flow_away = np.zeros(problem.slots_per_axis, dtype=int)
+    for (kind, _state, t), value in values.items():
+        if kind != "wait":
+            flow_away[t:t + net.length(kind)] += value
+    path_away = np.zeros_like(flow_away)
+    for path in paths:
+        kinds = sorted(kind for kind, _k in path)
+        assert kinds == ["break"] * template.breaks + ["meal"] * template.meals
+        for kind, k in path:
+            assert k in net.starts[kind]
+            path_away[k:k + net.length(kind)] += 1
+        for (kind, k), (_next, later) in itertools.pairwise(path):
+            assert later >= k + net.length(kind) + gap
+    assert (path_away == flow_away).all()
+
+
+def test_a_network_with_no_room_for_its_breaks_has_no_path(tiny_centre) -> None:
+    """A template whose break window cannot hold its breaks with their spacing has no arc from
+    its start to its end (so nobody may work it in the paths)."""
+    problem = build_problem(tiny_centre, requirement("chat", [DAY], range(9, 17), 1), DAY, DAY)
+    template = problem.templates[0]
+    squeezed = Steps(problem, dataclasses.replace(template, breaks=6))
+    assert not squeezed.arcs
+    assert Steps(problem, template).arcs
+
+
+def test_polish_keeps_or_lowers_what_the_days_really_cost(tiny_centre) -> None:
+    """From counts that put one agent on each day (who cannot keep the floor while at a meal),
+    the day-by-day polish hands back counts whose exact cost (meals and breaks placed as
+    paths) is lower, with one placement per agent on shift."""
+    days = [DAY + dt.timedelta(days=i) for i in range(3)]
+    need = pd.concat([requirement("chat", days, range(9, 13), 2), requirement("chat", days, range(13, 17), 1)])
+    problem = build_problem(tiny_centre, need, days[0], days[-1])
+    keys = list(create_count_vars(cp_model.CpModel(), problem).count)
+    start = {key: 1 for key in keys}
+    before = solve(paths_model(problem, start)[0]).objective_value
+    polished, placed = polish_days(problem, start, deadline=time.perf_counter() + 20, seed=0)
+    after = solve(paths_model(problem, polished)[0]).objective_value
+    assert after < before
+    assert all(len(placed[key]) == polished[key] for key in placed)
+
+
+def test_staged_roster_with_paths_keeps_every_rule(tiny_centre, monkeypatch) -> None:
+    """The staged path with the polish and stage 3 started from its placement: the roster
+    keeps every hard rule by the independent checker."""
+    monkeypatch.setattr(solve_module, "EXACT_LIMIT", 0)  # the staged path
+    days = [DAY + dt.timedelta(days=i) for i in range(3)]
+    need = pd.concat([requirement("chat", days, range(9, 13), 3), requirement("chat", days, range(13, 17), 2)])
+    result = roster(tiny_centre, need, days[0], days[-1], time_limit_s=20)
+    assert check_roster(tiny_centre, result.frame) == []
+    assert result.shortfall_agent_min["chat"] == 3 * 130
