@@ -56,6 +56,8 @@ POLISH_GAP = 0.001  # the neighbourhoods stop within 0.1% of stage 1's bound and
 PATHS_SHARE = 0.4  # of stage 1's time: its counts polished a day at a time with meals and breaks placed exactly
 PATHS_DAY_LIMIT = 2_000  # flow arcs a day (about two teams) up to which they are (paths.py). Above, on M (5 teams,
 #                          5,900 a day), a day's models took 3.5 s each and cost the windows more than they gained
+SMALL_SEARCH_SHARE = 0.6  # the whole-horizon search's share there: on S it proves its bound in 3.5-5 s, and at 0.3
+#                           it was sometimes cut just before (bound 1.88M instead of 1.92M)
 HINTED_S = 1.0  # seconds for a line-day of stage 3 that starts from stage 1's placement
 FLOOR_ROUNDS = 3   # stage 1 re-solves after a line-day could not keep its floor during breaks
 
@@ -164,7 +166,7 @@ def _solve(problem: RosterProblem, time_limit_s: float, seed: int, workers: int,
         sweep = False
         if best is None:
             best, bound, sweep, focus = _first_counts(model, v, problem, capacity, deadline, seed, workers, progress,
-                                                      started)
+                                                      started, SMALL_SEARCH_SHARE if by_paths else None)
         report = None if progress is None else (
             lambda text: progress(f"days (neighbourhoods): objective {text}, {time.perf_counter() - started:.1f} s"))
         polish_from = deadline - (deadline - time.perf_counter()) * PATHS_SHARE if by_paths else deadline
@@ -269,13 +271,14 @@ def _require_cover(model: cp_model.CpModel, v, p: RosterProblem, line: str, d: i
 
 def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCapacity, deadline: float,
                   seed: int, workers: int, progress: Progress | None,
-                  started: float) -> tuple[Incumbent, float, bool, tuple[int, ...]]:
+                  started: float, share: float | None = None) -> tuple[Incumbent, float, bool, tuple[int, ...]]:
     """One whole-horizon search of stage 1 for its bound and a first roster of counts:
     (roster, bound, whether the neighbourhoods should first walk the horizon, days they
     should free first). Team-days whose mix cannot take its meals and breaks are cut and
     emptied, and their days come first; with no roster at all the search starts from no one
     working (the floor bends in this model, so that is a roster) and walks the horizon."""
-    share = FREE_SEARCH_SHARE if workers >= FREE_MANY and runs_free(workers) else FIRST_SEARCH_SHARE
+    if share is None:
+        share = FREE_SEARCH_SHARE if workers >= FREE_MANY and runs_free(workers) else FIRST_SEARCH_SHARE
     solver = _solver(max((deadline - time.perf_counter()) * share, 1.0), seed, workers)
     solver.parameters.relative_gap_limit = ROUND_GAP
     status = solver.solve(model, _Progress(progress, "days (whole horizon)", started))
