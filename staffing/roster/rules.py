@@ -225,7 +225,8 @@ def add_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem) -> lis
             v.day_short[line, d] = day_short
             model.add(sum(above_floor.values()) >= need)
             over = model.new_int_var(0, len(members) * p.slots_per_axis, f"coverage_over[line={line},day={day}]")
-            model.add(over >= sum(excess.values()) - need)
+            # only open slots count as over (as in the roster's evaluation); away time lowers it at most by all of it
+            model.add(over >= sum(excess[k] for k in slots if open_[k]) - need)
             totals_short.append(day_short)
             totals_over.append(over)
         penalties.append(Penalty("coverage", f"short[{line}]", p.slot_min * sum(totals_short), WEIGHT_SHORT))
