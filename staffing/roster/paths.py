@@ -26,12 +26,13 @@ from collections.abc import Callable, Iterable
 import numpy as np
 from ortools.sat.python import cp_model
 
+from staffing.roster.count_search import counts_of, evaluate
+from staffing.roster.counts import COUNT_RULES, Counts, create_count_vars
 from staffing.roster.problem import RosterProblem
-from staffing.roster.rules import WEIGHT_FLOOR, WEIGHT_OVER, WEIGHT_SHORT
-from staffing.roster.search import make_solver, release
+from staffing.roster.rules import WEIGHT_FLOOR, WEIGHT_OVER, WEIGHT_SHORT, add_coverage
+from staffing.roster.search import hint_solution, make_solver, release
 from staffing.roster.variables import CountVars, Penalty, StageVars
 
-Counts = dict[tuple[str, int, int], int]   # (team, day index, template index) -> agents
 Flows = dict[tuple[str, int, int], tuple["Steps", dict]]  # (team, day, template) -> network, arc variables
 Path = list[tuple[str, int]]               # one agent's meals and breaks: (kind, start slot) in order
 DAY_EVAL_S = 1.0    # seconds to place one day's meals and breaks for its current counts
@@ -191,8 +192,7 @@ class _LineAway:
 def _line_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem, line: str, days: Iterable[int],
                    away: _LineAway) -> list[Penalty]:
     spd = 1440 // p.slot_min
-    # slots of the next day's axis that the line's shifts still reach (past midnight)
-    spill = max([p.shift_slots(t)[1] - spd for t in p.templates if line in t.lines] + [0])
+    spill = _spill(p, line)
     reached = [bool(spill) and c > 0 and bool(p.open_slots[line][c][:spill].any()) for c in range(len(p.days))]
     cover = sorted({c for d in days for c in (d, d + 1) if c == d or (c < len(p.days) and reached[c])})
     members = p.line_agents(line)
@@ -256,9 +256,6 @@ def decompose(net: Steps, values: dict[tuple, int]) -> list[Path]:
 def _day_model(p: RosterProblem, counts: Counts, days: list[int]) -> tuple[cp_model.CpModel, CountVars, Flows]:
     """Stage 1 by counts with every count outside ``days`` fixed and, for the coverage those
     days touch, meals and breaks placed as paths (exact for the counts)."""
-    from staffing.roster.counts import COUNT_RULES, create_count_vars
-    from staffing.roster.rules import add_coverage
-
     model = cp_model.CpModel()
     v = create_count_vars(model, p)
     v.elastic_floor = True
@@ -273,8 +270,9 @@ def _day_model(p: RosterProblem, counts: Counts, days: list[int]) -> tuple[cp_mo
     return model, v, flows
 
 
-def _paths_of(solver: cp_model.CpSolver, flows: Flows, d: int) -> dict[tuple[str, int, int], list[Path]]:
-    return {(team, e, s): decompose(net, {key: solver.value(var) for key, var in arcs.items()})
+def _paths_of(values: list[int], flows: Flows, d: int) -> dict[tuple[str, int, int], list[Path]]:
+    """Day d's placements in a solution vector of the model ``flows`` belong to."""
+    return {(team, e, s): decompose(net, {key: values[var.index] for key, var in arcs.items()})
             for (team, e, s), (net, arcs) in flows.items() if e == d}
 
 
@@ -296,31 +294,21 @@ def polish_days(p: RosterProblem, counts: Counts, *, deadline: float, seed: int,
             if left < 0.2:
                 break
             model, v, flows = _day_model(p, counts, [d])
-            fixed = model.clone()
-            for (team, e, s), var in v.count.items():
-                if e == d:
-                    fixed.add(var == counts.get((team, e, s), 0))
-            solver = make_solver(min(left, DAY_EVAL_S), seed, 1)
-            status = solver.solve(fixed)
-            release(fixed)
-            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            now = evaluate(model, v, counts, seed=seed, time_s=min(left, DAY_EVAL_S))
+            if now is None:
                 release(model)
                 continue
-            now = solver.objective_value
-            placed.update(_paths_of(solver, flows, d))
-            model.proto.solution_hint.vars.extend(range(len(model.proto.variables)))
-            model.proto.solution_hint.values.extend(solver.response_proto.solution)
+            placed.update(_paths_of(now.values, flows, d))
+            hint_solution(model, now.values)
             solver = make_solver(min(deadline - time.perf_counter(), DAY_SOLVE_S), seed, 1)
             status = solver.solve(model)
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < now - 0.5:
-                for (team, e, s), var in v.count.items():
-                    if e == d:
-                        counts[team, e, s] = int(solver.value(var))
-                placed = {key: paths for key, paths in placed.items() if key[1] != d}
-                placed.update(_paths_of(solver, flows, d))
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < now.objective - 0.5:
+                values = list(solver.response_proto.solution)
+                counts.update({key: n for key, n in counts_of(v, values).items() if key[1] == d})
+                placed.update(_paths_of(values, flows, d))
                 changed = True
                 if report is not None:
-                    report(f"{p.days[d]}: {now:,.0f} -> {solver.objective_value:,.0f}")
+                    report(f"{p.days[d]}: {now.objective:,.0f} -> {solver.objective_value:,.0f}")
             release(model)
     return counts, placed
 

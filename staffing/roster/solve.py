@@ -23,7 +23,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from staffing.errors import StaffingError
-from staffing.roster.breaks import BREAK_RULES, Assignment, BreakVars, add_day_coverage
+from staffing.roster.breaks import BREAK_RULES, Assignment, Away, BreakVars, add_day_coverage
 from staffing.roster.capacity import TeamCapacity, add_mix_cut, add_template_limits, team_mixes
 from staffing.roster.count_search import bad_days, counts_of, evaluate, search_counts
 from staffing.roster.counts import COUNT_RULES, Counts, count_values, create_count_vars, name_agents
@@ -457,7 +457,7 @@ def _place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], time_lim
             rule(model, v, p, work, day)
         penalties = add_day_coverage(model, v, p, line, d, present, fixed, day)
         _objective(model, penalties)
-        if paths and _hint_placement(model, v, p, work, d, paths, present - fixed):
+        if paths and _hint_placement(model, v, p, line, work, d, paths, present - fixed):
             per_job = min(per_job, HINTED_S)
         solver = _solver(max(per_job, 0.5), seed, workers)
         status = solver.solve(model)
@@ -476,8 +476,8 @@ def _place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], time_lim
     return placed
 
 
-def _hint_placement(model: cp_model.CpModel, v: BreakVars, p: RosterProblem, work: list[Assignment], d: int,
-                    paths: dict, on_line: np.ndarray) -> bool:
+def _hint_placement(model: cp_model.CpModel, v: BreakVars, p: RosterProblem, line: str, work: list[Assignment],
+                    d: int, paths: dict, on_line: np.ndarray) -> bool:
     """Hint stage 3 with stage 1's placement of the day: each (team, template)'s paths go to its
     agents in order of their meals (the order stage 3 keeps among interchangeable agents).
     True when every agent on shift got one and they keep the floor (``on_line``: on shift and
@@ -485,36 +485,29 @@ def _hint_placement(model: cp_model.CpModel, v: BreakVars, p: RosterProblem, wor
     groups: dict[tuple[str, int], list[int]] = {}
     for w in work:
         groups.setdefault((p.agents[w.agent].team, w.template), []).append(w.agent)
-    chosen: dict[int, list[tuple[str, int]]] = {}
+    chosen: list[tuple[Away, int]] = []  # each meal and break with its start
     for (team, s), agents in groups.items():
         found = paths.get((team, d, s))
         if found is None or len(found) != len(agents):
             return False
         ordered = sorted(found, key=lambda path: ([k for kind, k in path if kind == "meal"], path))
-        chosen.update(zip(agents, ordered, strict=True))
-    for agent in chosen:
-        items = v.of(agent)
-        for kind in ("meal", "break"):
-            mine = [item for item in items if item.kind == kind]
-            starts = [k for own_kind, k in chosen[agent] if own_kind == kind]
-            if len(mine) != len(starts) or any(k not in item.starts for item, k in zip(mine, starts, strict=True)):
-                return False
+        for agent, path in zip(agents, ordered, strict=True):
+            for kind in ("meal", "break"):
+                mine = [item for item in v.of(agent) if item.kind == kind]
+                starts = [k for own_kind, k in path if own_kind == kind]
+                if len(mine) != len(starts) or any(k not in item.starts for item, k in zip(mine, starts, strict=True)):
+                    return False
+                chosen.extend(zip(mine, starts, strict=True))
     on_line = on_line.copy()
-    line = p.agents[work[0].agent].line if work else None
-    length = {"meal": p.rules.meal_min // p.slot_min, "break": -(-p.rules.break_min // p.slot_min)}
-    for path in chosen.values():
-        for kind, k in path:
-            on_line[k:k + length[kind]] -= 1
-    if line is not None and (on_line < np.where(p.open_slots[line][d], p.floor[line][d], 0)).any():
+    for item, k in chosen:
+        on_line[k:k + item.length] -= 1
+    if (on_line < np.where(p.open_slots[line][d], p.floor[line][d], 0)).any():
         return False
-    for agent, path in chosen.items():
-        for kind in ("meal", "break"):
-            mine = [item for item in v.of(agent) if item.kind == kind]
-            for item, k in zip(mine, [k for own_kind, k in path if own_kind == kind], strict=True):
-                # the start booleans only: hinting the interval starts as well made CP-SAT 9.15 fail
-                # (IndexError: absl::btree_map::at) on a hint it accepts as a fixed solution
-                for slot, var in item.starts.items():
-                    model.add_hint(var, slot == k)
+    # the start booleans only: hinting the interval starts as well made CP-SAT 9.15 fail
+    # (IndexError: absl::btree_map::at) on a hint it accepts as a fixed solution
+    for item, k in chosen:
+        for slot, var in item.starts.items():
+            model.add_hint(var, slot == k)
     return True
 
 
