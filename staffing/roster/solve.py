@@ -52,6 +52,7 @@ FREE_MANY = 4             # neighbourhoods, sharing solutions, then do better th
 ROUND_GAP = 0.01   # that search stops within 1% of its bound; the neighbourhoods go on from it
 STAGED_FROM = 5_000  # agent-template-days above which a meal-free centre with slot requirements takes the stages
 EXACT_SEARCH_SHARE = 0.2  # of the exact model's time: one search; then neighbourhoods
+BUILD_SHARE = 0.3  # of what is left after it, at most: a roster built agent by agent (columns.py)
 POLISH_GAP = 0.001  # the neighbourhoods stop within 0.1% of stage 1's bound and leave the time to names and breaks
 PATHS_SHARE = 0.4  # of stage 1's time: its counts polished a day at a time with meals and breaks placed exactly
 PATHS_DAY_LIMIT = 2_000  # flow arcs a day (about two teams) up to which they are (paths.py). Above, on M (5 teams,
@@ -367,6 +368,14 @@ def _solve_exact(problem: RosterProblem, time_limit_s: float, seed: int, workers
 
         raise InfeasibleError(diagnose(problem, time_limit_s=max(time_limit_s * 0.3, 5.0), seed=seed))
     bound = solver.best_objective_bound
+    if day_level and status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # CP-SAT found none in its share (large horizons): each agent's own model has one at once
+        built = _by_agents(model, v, problem, deadline, seed, workers)
+        if built is not None:
+            solver, status = built, cp_model.FEASIBLE
+            if progress is not None:
+                progress(f"exact: a roster {solver.objective_value:,.0f} built agent by agent, "
+                         f"{time.perf_counter() - started:.1f} s")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if not day_level:
             return None
@@ -405,6 +414,26 @@ def _solve_exact(problem: RosterProblem, time_limit_s: float, seed: int, workers
                         objective=objective, bound=bound, shortfall_agent_min=short, over_agent_min=over,
                         penalties_by_rule=values, fairness=_fairness(problem, shifts),
                         seconds=time.perf_counter() - started, short_slots=short_slots)
+
+
+def _by_agents(model: cp_model.CpModel, v, p: RosterProblem, deadline: float, seed: int,
+               workers: int) -> cp_model.CpSolver | None:
+    """A roster built agent by agent from each one's own model (``columns.Columns.construct``),
+    read back in the whole model: a solver holding it, or ``None`` (the model does not split,
+    an agent has no pattern, or the patterns break a rule across agents)."""
+    from staffing.roster.columns import Columns
+
+    split = Columns(model, v, len(p.agents))
+    if not split.supported:
+        return None
+    values = split.construct(deadline=time.perf_counter() + (deadline - time.perf_counter()) * BUILD_SHARE, seed=seed)
+    if values is None:
+        return None
+    try:
+        solver = _read_back(model, v, Incumbent(values.tolist(), float("inf")), deadline, seed, workers)
+    except NoRosterFoundError:  # a row across agents that the patterns cannot keep (a hard floor, say)
+        return None
+    return solver
 
 
 def _any_roster(model: cp_model.CpModel, v, deadline: float, seed: int, workers: int, started: float):
