@@ -54,9 +54,9 @@ class _Constraint:
 
 
 class Columns:
-    """The split of a per-agent day model (``DayVars``) into agents' own models and a master.
-    ``supported`` is False when the model has something the split does not read (a floating
-    objective, or an agent's own constraint of a kind it cannot copy)."""
+    """The split of a per-agent day model (``DayVars``) into agents' own models and the rows
+    across agents. ``supported`` is False when the model has something the split does not
+    read (a floating objective, or a constraint of a kind it cannot copy)."""
 
     def __init__(self, model: cp_model.CpModel, v: DayVars, agents: int) -> None:
         proto = model.proto
@@ -94,9 +94,9 @@ class Columns:
                         new = _merge(np.array([owner[i], tag]))
                         if new != owner[i]:
                             owner[i], changed = new, True
-        self.owner, self.decision = owner, decision
+        self.owner = owner
         self.own: list[list[int]] = [[] for _ in range(agents)]   # agent -> its constraints
-        self.rows: list[_Constraint] = []                          # linear master rows
+        self.rows: list[_Constraint] = []                          # linear rows across agents
         for con in self.constraints:
             tag = _NONE if con.vars is None else _merge(owner[con.vars])
             if tag >= 0:
@@ -105,7 +105,6 @@ class Columns:
                 self.rows.append(con)
             # any other constraint across agents is left out of the LP (a relaxation)
         self.local: list[np.ndarray] = [np.flatnonzero(owner == a) for a in range(agents)]
-        self.decisions: list[np.ndarray] = [np.flatnonzero((owner == a) & decision) for a in range(agents)]
         self.master_vars = np.flatnonzero(owner < 0)
         # the rows' coefficients: on the master variables, and on each agent's own variables
         entries: list[tuple[int, int, int]] = []
@@ -119,10 +118,28 @@ class Columns:
         self.on_agent = [whole[:, self.local[a]] for a in range(agents)]
         self.lows = np.array([_low(proto.constraints[con.index].linear.domain) for con in self.rows])
         self.highs = np.array([_high(proto.constraints[con.index].linear.domain) for con in self.rows])
-        objective = np.zeros(total)
-        objective[list(proto.objective.vars)] = list(proto.objective.coeffs)
-        self.objective, self.offset = objective, proto.objective.offset
+        self.objective = np.zeros(total)
+        self.objective[list(proto.objective.vars)] = list(proto.objective.coeffs)
         self._pricing: list[cp_model.CpModel | None] = [None] * agents
+        self._lp = self._rows_lp()
+
+    def _rows_lp(self) -> dict:
+        """The parts of the rows' LP that stay the same from one agent to the next: its matrix
+        over the master variables and a slack each way per row (split into equality rows,
+        rows with an upper end and rows with a lower end), costs and bounds."""
+        n_rows = len(self.rows)
+        eye = sparse.identity(n_rows, format="csc")
+        matrix = sparse.hstack([self.on_master, eye, -eye], format="csr")
+        domains = self.model.proto.variables
+        bounds = [(_low(domains[i].domain), _high(domains[i].domain)) for i in self.master_vars.tolist()]
+        bounds += [(0.0, np.inf)] * (2 * n_rows)
+        eq = self.lows == self.highs  # the same after the other agents' share moves both ends
+        upper = ~eq & np.isfinite(self.highs)
+        lower = ~eq & np.isfinite(self.lows)
+        return {"cost": np.concatenate([self.objective[self.master_vars], np.full(2 * n_rows, SLACK_COST)]),
+                "bounds": [(None if np.isinf(lo) else lo, None if np.isinf(hi) else hi) for lo, hi in bounds],
+                "eq": eq, "upper": upper, "lower": lower, "a_eq": matrix[eq] if eq.any() else None,
+                "a_ub": sparse.vstack([matrix[upper], -matrix[lower]]).tocsr() if (upper | lower).any() else None}
 
     # ----------------------------------------------------------------- the agents' own models
     def _agent_model(self, a: int) -> cp_model.CpModel:
@@ -154,10 +171,10 @@ class Columns:
         self._pricing[a] = sub
         return sub
 
-    def price(self, a: int, weights: np.ndarray, deadline: float, seed: int) -> tuple[np.ndarray, float, bool] | None:
+    def price(self, a: int, weights: np.ndarray, deadline: float, seed: int) -> np.ndarray | None:
         """Agent a's pattern of least ``objective - weights`` (``weights``: the duals' worth of
-        each of the model's variables): (its local values, that cost, proven least); ``None``
-        when none was found in time (or the agent has no pattern)."""
+        each of the model's variables), as the values of its own variables; ``None`` when
+        none was found in time (or the agent has no pattern)."""
         local = self.local[a]
         sub = self._agent_model(a)
         cost = self.objective[local] - weights[local]
@@ -171,47 +188,31 @@ class Columns:
         status = solver.solve(sub)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
-        values = np.asarray(solver.response_proto.solution, dtype=np.int64)
-        return values, float(cost @ values), status == cp_model.OPTIMAL
+        return np.asarray(solver.response_proto.solution, dtype=np.int64)
 
     # ------------------------------------------------------------------ the rows and their duals
-    def weights(self, fixed: np.ndarray, a: int) -> np.ndarray | None:
-        """What each of agent a's variables is worth to the rows, the other agents' variables
-        at ``fixed`` (agents not yet chosen: 0): the duals of the rows' LP over the master
-        variables (each row may be missed at ``SLACK_COST``), carried to a's variables. Each
-        row is nudged a little the way a's variables move it, so that where the others meet
-        a row exactly its dual is what one more costs (a cover met: the over weight), not any
-        value between that and what one fewer would cost. ``None`` when HiGHS fails."""
-        n_rows = len(self.rows)
-        if not n_rows:
+    def weights(self, taken: np.ndarray, a: int) -> np.ndarray | None:
+        """What each of agent a's variables is worth to the rows, the other agents' share of
+        each row being ``taken``: the duals of the rows' LP over the master variables (each
+        row may be missed at ``SLACK_COST``), carried to a's variables. Each row is nudged a
+        little the way a's variables move it, so that where the others meet a row exactly its
+        dual is what one more costs (a cover met: the over weight), not any value between that
+        and what one fewer would cost. ``None`` when HiGHS fails."""
+        if not len(self.rows):
             return np.zeros(len(self.owner))
-        taken = np.zeros(n_rows)
-        for b in range(self.agents):
-            if len(self.local[b]):
-                taken += self.on_agent[b] @ fixed[self.local[b]]
-        taken += NUDGE * np.sign(np.asarray(self.on_agent[a].sum(axis=1)).ravel())
-        eye = sparse.identity(n_rows, format="csc")
-        matrix = sparse.hstack([self.on_master, eye, -eye], format="csr")
-        cost = np.concatenate([self.objective[self.master_vars], np.full(2 * n_rows, SLACK_COST)])
-        domains = self.model.proto.variables
-        bounds = [(_low(domains[i].domain), _high(domains[i].domain)) for i in self.master_vars.tolist()]
-        bounds += [(0.0, np.inf)] * (2 * n_rows)
-        bounds = [(None if np.isinf(lo) else lo, None if np.isinf(hi) else hi) for lo, hi in bounds]
+        lp = self._lp
+        taken = taken + NUDGE * np.sign(np.asarray(self.on_agent[a].sum(axis=1)).ravel())
         lows, highs = self.lows - taken, self.highs - taken
-        eq = lows == highs
-        upper = ~eq & np.isfinite(highs)
-        lower = ~eq & np.isfinite(lows)
-        a_ub = sparse.vstack([matrix[upper], -matrix[lower]]).tocsr()
-        b_ub = np.concatenate([highs[upper], -lows[lower]])
-        result = linprog(cost, A_ub=a_ub if a_ub.shape[0] else None, b_ub=b_ub if a_ub.shape[0] else None,
-                         A_eq=matrix[eq] if eq.any() else None, b_eq=lows[eq] if eq.any() else None,
-                         bounds=bounds, method="highs")
+        eq, upper, lower = lp["eq"], lp["upper"], lp["lower"]
+        result = linprog(lp["cost"], A_ub=lp["a_ub"],
+                         b_ub=None if lp["a_ub"] is None else np.concatenate([highs[upper], -lows[lower]]),
+                         A_eq=lp["a_eq"], b_eq=lows[eq] if eq.any() else None, bounds=lp["bounds"], method="highs")
         if result.status != 0:
             return None
-        duals = np.zeros(n_rows)
+        duals = np.zeros(len(self.rows))
         if eq.any():
             duals[np.flatnonzero(eq)] += result.eqlin.marginals
-        if a_ub.shape[0]:
+        if lp["a_ub"] is not None:
             marginals = result.ineqlin.marginals
             duals[np.flatnonzero(upper)] += marginals[:upper.sum()]
             duals[np.flatnonzero(lower)] -= marginals[upper.sum():]
@@ -226,22 +227,22 @@ class Columns:
         the values of every agent's variables (the master's left at 0), ``None`` when an
         agent has no pattern or the time ran out in the first pass."""
         values = np.zeros(len(self.owner), dtype=np.int64)
+        taken = np.zeros(len(self.rows))  # the chosen agents' share of each row
         for turn in range(passes):
             for a in range(self.agents):
-                if not len(self.local[a]):
+                local = self.local[a]
+                if not len(local):
                     continue
                 if time.perf_counter() >= deadline:
                     return values if turn else None
-                mine = values[self.local[a]].copy()
-                values[self.local[a]] = 0
-                weights = self.weights(values, a)
+                taken -= self.on_agent[a] @ values[local]
+                weights = self.weights(taken, a)
                 found = None if weights is None else self.price(a, weights, deadline, seed + turn)
-                if found is None:
-                    if not turn:
-                        return None
-                    values[self.local[a]] = mine
-                    continue
-                values[self.local[a]] = found[0]
+                if found is None and not turn:
+                    return None
+                if found is not None:
+                    values[local] = found
+                taken += self.on_agent[a] @ values[local]
         return values
 
 

@@ -430,10 +430,9 @@ def _by_agents(model: cp_model.CpModel, v, p: RosterProblem, deadline: float, se
     if values is None:
         return None
     try:
-        solver = _read_back(model, v, Incumbent(values.tolist(), float("inf")), deadline, seed, workers)
+        return _read_back(model, v, Incumbent(values.tolist(), float("inf")), deadline, seed, workers)
     except NoRosterFoundError:  # a row across agents that the patterns cannot keep (a hard floor, say)
         return None
-    return solver
 
 
 def _any_roster(model: cp_model.CpModel, v, deadline: float, seed: int, workers: int, started: float):
