@@ -22,7 +22,7 @@ from staffing.roster.problem import RosterProblem
 from staffing.roster.search import round_solver, set_domain, solve_rest_fixed
 from staffing.roster.variables import DayVars
 
-ROUND_S = 1.0          # at most this long on one neighbourhood
+ROUND_S = 1.0          # at most this much work on one neighbourhood (seconds on 2 cores)
 FIRST_AGENTS = 3       # agents freed in the first rounds
 WINDOW_DAYS = 7        # days freed for everyone in a window round
 
@@ -77,7 +77,8 @@ def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbe
             chosen = rng.choice(agents, size=size, replace=False)
             free = {i for a in chosen for i in by_agent.get(int(a), [])}
             kind, what = "agents", f"{size} agents"
-        solver = round_solver(min(ROUND_S, deadline - time.perf_counter()), seed + rounds)
+        # a limit of work, not of time: the same seed gives the same rounds on every run
+        solver = round_solver(ROUND_S, seed + rounds, wall_s=deadline - time.perf_counter())
         solver.parameters.linearization_level = 2  # the LP of a small neighbourhood proves it in a fraction
         status = solve_rest_fixed(model, solver, best.values, free, domains)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value <= best.objective + 1e-9:

@@ -10,6 +10,10 @@ from ortools.sat.python import cp_model
 
 _DETERMINISTIC = contextvars.ContextVar("deterministic", default=True)
 
+# CP-SAT's deterministic time (its count of work done) per second of search, measured on 2 cores:
+# 0.6-0.8 for one worker on a neighbourhood, 1.0-1.1 for two workers on a whole model.
+WORK_PER_S = 0.8
+
 
 @contextlib.contextmanager
 def parallel(deterministic: bool) -> Iterator[None]:
@@ -31,24 +35,33 @@ def runs_free(workers: int) -> bool:
     return workers > 1 and not _DETERMINISTIC.get()
 
 
-def make_solver(time_limit_s: float, seed: int, workers: int, *, at_least_s: float = 0.1) -> cp_model.CpSolver:
+def make_solver(time_limit_s: float, seed: int, workers: int, *, at_least_s: float = 0.1,
+                wall_s: float | None = None) -> cp_model.CpSolver:
     """A solver with a time limit (never below ``at_least_s``), a seed and a worker count.
 
     Several workers run interleaved in one deterministic schedule, so the same seed and worker
     count give the same roster (a wall-clock stop can still cut a search short), unless
-    ``parallel(False)`` lets them run free."""
+    ``parallel(False)`` lets them run free.
+
+    With ``wall_s`` the limit is of work, not of time: the search stops after the work
+    ``time_limit_s`` seconds do on 2 cores (``WORK_PER_S``, CP-SAT's deterministic time), or
+    after ``wall_s`` seconds, whichever comes first. Such a search stops at the same point on
+    every run, so the same seed gives the same result wherever the wall clock does not cut it."""
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(time_limit_s, at_least_s)
+    solver.parameters.max_time_in_seconds = max(time_limit_s if wall_s is None else wall_s, at_least_s)
+    if wall_s is not None:
+        solver.parameters.max_deterministic_time = max(time_limit_s, at_least_s) * WORK_PER_S
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = workers
     solver.parameters.interleave_search = workers > 1 and _DETERMINISTIC.get()
     return solver
 
 
-def round_solver(time_limit_s: float, seed: int) -> cp_model.CpSolver:
+def round_solver(time_limit_s: float, seed: int, *, wall_s: float | None = None) -> cp_model.CpSolver:
     """The solver of one neighbourhood round: one worker, and no search for symmetries, which
-    on a whole model with most variables fixed takes most of a round's time."""
-    solver = make_solver(time_limit_s, seed, 1, at_least_s=0.05)
+    on a whole model with most variables fixed takes most of a round's time (``wall_s``: a
+    limit of work, as in :func:`make_solver`)."""
+    solver = make_solver(time_limit_s, seed, 1, at_least_s=0.05, wall_s=wall_s)
     solver.parameters.symmetry_level = 0
     return solver
 
