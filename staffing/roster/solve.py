@@ -52,7 +52,7 @@ FREE_MANY = 4             # neighbourhoods, sharing solutions, then do better th
 ROUND_GAP = 0.01   # that search stops within 1% of its bound; the neighbourhoods go on from it
 STAGED_FROM = 5_000  # agent-template-days above which a meal-free centre with slot requirements takes the stages
 EXACT_SEARCH_SHARE = 0.2  # of the exact model's time: one search; then neighbourhoods
-BUILD_SHARE = 0.3  # of what is left after it, at most: a roster built agent by agent (columns.py)
+BUILD_SHARE = 0.3  # of what is left after it, at most: a roster built agent by agent (agent_split.py)
 POLISH_GAP = 0.001  # the neighbourhoods stop within 0.1% of stage 1's bound and leave the time to names and breaks
 PATHS_SHARE = 0.4  # of stage 1's time: its counts polished a day at a time with meals and breaks placed exactly
 PATHS_DAY_LIMIT = 2_000  # flow arcs a day (about two teams) up to which they are (paths.py). Above, on M (5 teams,
@@ -422,12 +422,12 @@ def _solve_exact(problem: RosterProblem, time_limit_s: float, seed: int, workers
 
 def _by_agents(model: cp_model.CpModel, v, p: RosterProblem, deadline: float, seed: int,
                workers: int) -> cp_model.CpSolver | None:
-    """A roster built agent by agent from each one's own model (``columns.Columns.construct``),
+    """A roster built agent by agent from each one's own model (``agent_split.AgentSplit.construct``),
     read back in the whole model: a solver holding it, or ``None`` (the model does not split,
     an agent has no pattern, or the patterns break a rule across agents)."""
-    from staffing.roster.columns import Columns
+    from staffing.roster.agent_split import AgentSplit
 
-    split = Columns(model, v, len(p.agents))
+    split = AgentSplit(model, v, len(p.agents))
     if not split.supported:
         return None
     values = split.construct(deadline=time.perf_counter() + (deadline - time.perf_counter()) * BUILD_SHARE, seed=seed)

@@ -1,4 +1,4 @@
-"""The per-agent split of a day-level model and the roster built agent by agent (``columns.py``)."""
+"""The per-agent split of a day-level model and the roster built agent by agent (``agent_split.py``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 
 from staffing import load_centre
 from staffing.roster import roster
-from staffing.roster.columns import Columns
+from staffing.roster.agent_split import AgentSplit
 from staffing.roster.exact import EXACT_RULES, add_exact_away, add_exact_coverage
 from staffing.roster.problem import build_problem
 from staffing.roster.variables import create_day_vars
@@ -44,7 +44,7 @@ def test_the_split_keeps_each_agent_own_rules_and_puts_the_cover_in_the_master(t
                           rules="min_consecutive_working_days = 2", night='not_followed_by = ["E"]',
                           cover=cover_rows({0: "E", 1: "N"}, days=7))
     model, v, p = day_model(folder, 7)
-    split = Columns(model, v, len(p.agents))
+    split = AgentSplit(model, v, len(p.agents))
     assert split.supported
     # every cover row (14: two shifts a day) reads both agents: a master row
     names = [model.proto.constraints[row.index] for row in split.rows]
@@ -63,7 +63,7 @@ def test_each_agent_takes_what_the_cover_still_needs(tmp_path: Path) -> None:
     exactly those days (priced with no duals it would rest, which costs nothing)."""
     folder = write_centre(tmp_path, cover=cover_rows({0: "E", 1: "E", 2: "E"}, days=7))
     model, v, p = day_model(folder, 7)
-    values = Columns(model, v, len(p.agents)).construct(deadline=float("inf"), seed=0)
+    values = AgentSplit(model, v, len(p.agents)).construct(deadline=float("inf"), seed=0)
     assert values is not None
     assert shifts_of(v, p, values) == {0: "E", 1: "E", 2: "E"}
 
@@ -73,7 +73,7 @@ def test_two_agents_share_the_cover_without_doubling(tmp_path: Path) -> None:
     folder = write_centre(tmp_path, agents="agent,team,line,max_hours\nA1,T,L,16\nA2,T,L,16\n",
                           cover=cover_rows({0: "E", 1: "E", 2: "E", 3: "E"}, days=7))
     model, v, p = day_model(folder, 7)
-    values = Columns(model, v, len(p.agents)).construct(deadline=float("inf"), seed=0)
+    values = AgentSplit(model, v, len(p.agents)).construct(deadline=float("inf"), seed=0)
     first, second = shifts_of(v, p, values, 0), shifts_of(v, p, values, 1)
     assert len(first) == len(second) == 2
     assert sorted({**first, **second}) == [0, 1, 2, 3]
@@ -83,7 +83,7 @@ def test_no_roster_when_an_agent_has_no_pattern(tmp_path: Path) -> None:
     folder = write_centre(tmp_path, agents="agent,team,line,min_hours\nA1,T,L,100\n",
                           cover=cover_rows({0: "E"}, days=7))
     model, v, p = day_model(folder, 7)
-    assert Columns(model, v, len(p.agents)).construct(deadline=float("inf"), seed=0) is None
+    assert AgentSplit(model, v, len(p.agents)).construct(deadline=float("inf"), seed=0) is None
 
 
 def test_a_constraint_it_cannot_read_turns_the_split_off(tmp_path: Path) -> None:
@@ -91,7 +91,7 @@ def test_a_constraint_it_cannot_read_turns_the_split_off(tmp_path: Path) -> None
     model, v, p = day_model(folder, 7)
     top = model.new_int_var(0, 1, "top")
     model.add_max_equality(top, list(v.rest.values()))
-    assert not Columns(model, v, len(p.agents)).supported
+    assert not AgentSplit(model, v, len(p.agents)).supported
 
 
 @given(st.lists(st.sampled_from(["E", "N", None]), min_size=7, max_size=7), st.integers(1, 3), st.booleans())

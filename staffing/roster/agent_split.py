@@ -53,7 +53,7 @@ class _Constraint:
         self.index, self.vars, self.linear = index, refs, linear
 
 
-class Columns:
+class AgentSplit:
     """The split of a per-agent day model (``DayVars``) into agents' own models and the rows
     across agents. ``supported`` is False when the model has something the split does not
     read (a floating objective, or a constraint of a kind it cannot copy)."""
@@ -75,7 +75,7 @@ class Columns:
                 refs, linear = list(ct.linear.vars), not len(ct.enforcement_literal)
             elif kind := next((k for k in _BOOL_KINDS if getattr(ct, f"has_{k}")()), None):
                 refs, linear = [_var(r) for r in getattr(ct, kind).literals], False
-            else:  # a kind the split does not read: no columns for this model
+            else:  # a kind the split does not read: no split of this model
                 refs, linear = None, False
                 self.supported = False
             if refs is not None:
