@@ -6,8 +6,8 @@ agents share (every swap of shifts between two agents is a move through a worse 
 each round frees the whole horizon of a few agents (chosen at random, or those whose requests
 and runs interact), or a window of days for everyone, fixes the other shift and rest variables
 to the current roster, and solves that small model exactly. A better roster replaces the
-current one; the neighbourhood grows while rounds prove their part optimal and shrinks while
-they run out of time. The search is seeded, so a seed gives the same sequence of rounds.
+current one; each kind of neighbourhood grows while its rounds prove their part optimal and
+shrinks while they run out of time. The search is seeded, so a seed gives the same sequence of rounds.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from staffing.roster.variables import DayVars
 
 ROUND_S = 1.0          # at most this much work on one neighbourhood (seconds on 2 cores)
 FIRST_AGENTS = 3       # agents freed in the first rounds
-WINDOW_DAYS = 7        # days freed for everyone in a window round
+WINDOW_DAYS = 7        # days freed for everyone in the first window rounds
 
 
 class Incumbent:
@@ -52,8 +52,10 @@ def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbe
     index_day = {i: d for d, indices in by_day.items() for i in indices}
     decision = sorted({i for indices in by_agent.values() for i in indices})
     domains = {i: list(model.proto.variables[i].domain) for i in decision}
-    size = min(FIRST_AGENTS, agents)
-    window = min(WINDOW_DAYS, days)
+    size = min(FIRST_AGENTS, agents)            # agents freed over the whole horizon
+    window = min(WINDOW_DAYS, days)             # days freed for everyone
+    span = min(2 * WINDOW_DAYS, days)           # days of a block
+    crew = min(2 * FIRST_AGENTS, agents)        # agents of a block
     improved = rounds = 0
     while time.perf_counter() < deadline - 0.05 and best.objective > bound + 1e-9:
         rounds += 1
@@ -62,17 +64,17 @@ def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbe
             centre = int(rng.choice(hot)) if hot and rng.random() < 0.5 else None
             if centre is None:
                 first = int(rng.integers(0, days - window + 1))
-            else:  # a week around a day whose shift cover is short
+            else:  # a window around a day whose shift cover is short
                 first = min(max(centre - window // 2, 0), days - window)
             free = {i for d in range(first, first + window) for i in by_day.get(d, [])}
             kind, what = "days", f"days {first}-{first + window - 1}"
-        elif rounds % 3 == 1 and days > 2 * window and agents > 2 * size:
-            # a block: twice the agents over twice the window
-            first = int(rng.integers(0, days - 2 * window + 1))
-            chosen = rng.choice(agents, size=2 * size, replace=False)
-            span = set(range(first, first + 2 * window))
-            free = {i for a in chosen for i in by_agent.get(int(a), []) if index_day[i] in span}
-            kind, what = "block", f"{2 * size} agents on days {first}-{first + 2 * window - 1}"
+        elif rounds % 3 == 1 and days > span and agents > crew:
+            # a block: more agents than an agents round, over two weeks
+            first = int(rng.integers(0, days - span + 1))
+            chosen = rng.choice(agents, size=crew, replace=False)
+            days_in = set(range(first, first + span))
+            free = {i for a in chosen for i in by_agent.get(int(a), []) if index_day[i] in days_in}
+            kind, what = "block", f"{crew} agents on days {first}-{first + span - 1}"
         else:
             chosen = rng.choice(agents, size=size, replace=False)
             free = {i for a in chosen for i in by_agent.get(int(a), [])}
@@ -90,8 +92,14 @@ def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbe
                 improved += 1
                 if report is not None:
                     report(f"{best.objective:,.0f} ({what} re-solved)")
-        if kind == "agents":  # only these rounds tell how large a group of agents can be proven
-            size = resize(size, status == cp_model.OPTIMAL, 2, agents)
+        # each kind's size grows while its rounds prove their part optimal, and shrinks while they do not
+        proven = status == cp_model.OPTIMAL
+        if kind == "agents":
+            size = resize(size, proven, 2, agents)
+        elif kind == "days":
+            window = resize(window, proven, 2, days - 1)
+        else:
+            crew = resize(crew, proven, 2, agents - 1)
     model.clear_hints()
     return improved
 
