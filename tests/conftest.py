@@ -1,4 +1,5 @@
-"""Shared fixtures: copies of the bundled example and of the tiny centre in tmp_path."""
+"""Shared fixtures: copies of the bundled example and of the tiny centre in tmp_path; every
+property test draws the same examples on every run (hypothesis derandomized)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("staffing", derandomize=True, deadline=None)
+settings.load_profile("staffing")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "data" / "example"
