@@ -34,7 +34,7 @@ from staffing.roster.search import make_solver
 from staffing.roster.variables import DayVars
 
 SCALE = 1_000       # pricing objective: the duals are scaled by this and rounded
-PRICE_S = 0.5       # at most this long on one agent's pricing
+PRICE_S = 0.5       # at most this much work on one agent's pricing (seconds on 2 cores)
 SLACK_COST = 1e6    # a master row's slack, per unit, above any roster's cost difference
 NUDGE = 1e-3        # how far each row is moved the way the agent priced moves it
 _MANY, _NONE = -2, -1
@@ -183,7 +183,7 @@ class AgentSplit:
         keep = np.flatnonzero(scaled)
         sub.proto.objective.vars.extend(keep.tolist())
         sub.proto.objective.coeffs.extend(scaled[keep].tolist())
-        solver = make_solver(min(PRICE_S, deadline - time.perf_counter()), seed, 1, at_least_s=0.01)
+        solver = make_solver(PRICE_S, seed, 1, at_least_s=0.01, wall_s=deadline - time.perf_counter())
         solver.parameters.symmetry_level = 0  # a fifth faster on these small models
         status = solver.solve(sub)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -11,7 +11,7 @@ from ortools.sat.python import cp_model
 _DETERMINISTIC = contextvars.ContextVar("deterministic", default=True)
 
 # CP-SAT's deterministic time (its count of work done) per second of search, measured on 2 cores:
-# 0.6-0.8 for one worker on a neighbourhood, 1.0-1.1 for two workers on a whole model.
+# 0.6-0.8 for one worker on a neighbourhood, 1.0-1.8 for two workers on a whole model.
 WORK_PER_S = 0.8
 
 

@@ -361,9 +361,8 @@ def _solve_exact(problem: RosterProblem, time_limit_s: float, seed: int, workers
     # With them it gets half, in one search (the stages take over when it finds nothing).
     day_level = not any(items.values())
     deadline = started + time_limit_s * (1.0 if day_level else 0.5)
-    if day_level:  # a limit of work: the same seed gives the same first roster on every run
-        solver = _solver((deadline - time.perf_counter()) * EXACT_SEARCH_SHARE, seed, workers,
-                         wall_s=deadline - time.perf_counter())
+    if day_level:  # a limit of work, from the time limit alone: the same seed gives the same first roster
+        solver = _solver(time_limit_s * EXACT_SEARCH_SHARE, seed, workers, wall_s=deadline - time.perf_counter())
     else:
         solver = _solver(deadline - time.perf_counter(), seed, workers)
     status = solver.solve(model, _Progress(progress, "exact", started))
