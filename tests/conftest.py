@@ -1,5 +1,6 @@
 """Shared fixtures: copies of the bundled example and of the tiny centre in tmp_path; every
-property test draws the same examples on every run (hypothesis derandomized)."""
+property test draws the same examples on every run, with no deadline per example (hypothesis
+profile "staffing"; each test sets how many examples)."""
 
 from __future__ import annotations
 

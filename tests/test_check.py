@@ -334,7 +334,7 @@ def test_missed_intervals_worst_first(centre) -> None:
     assert target(report, "service_level", "day").value > values[0]
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=8)
 @given(extra_start=st.integers(9, 15), rate=st.floats(0.2, 2.0))
 def test_one_more_agent_never_lowers_the_service_level(extra_start: int, rate: float) -> None:
     """Property: adding an agent to the line (a fourth shift, no breaks) never lowers any

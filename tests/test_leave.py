@@ -169,7 +169,7 @@ def test_notice_across_holidays_and_make_up_days(first: str, submitted: str, ok:
 
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(first=st.dates(dt.date(2026, 1, 5), dt.date(2026, 12, 20)), back=st.integers(0, 20),
        notice=st.integers(0, 4))
 def test_notice_means_enough_working_days_in_between(first: dt.date, back: int, notice: int) -> None:

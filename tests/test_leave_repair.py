@@ -139,7 +139,7 @@ def test_absence_outside_the_shift_needs_nothing(tiny: Path) -> None:
     assert "meeting" not in set(decision.roster["activity"])
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=12)
 @given(agent=st.sampled_from(["A1", "A2", "A3"]), day=st.sampled_from([MON, TUE, dt.date(2026, 8, 12)]),
        start_hour=st.integers(9, 16), hours=st.integers(1, 3), whole_day=st.booleans())
 def test_every_roster_a_decision_keeps_passes_the_checker(tmp_path_factory, agent: str, day: dt.date,

@@ -74,7 +74,7 @@ def placed_short(problem, line: str, template: int, n: int) -> int:
     return round(solve(model).objective_value) // problem.slot_min
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(need=st.lists(st.integers(0, 3), min_size=8, max_size=8), n=st.integers(2, 3))
 def test_paths_give_the_exact_placements_shortfall(tiny_centre, need: list[int], n: int) -> None:
     """Random hourly needs on the tiny centre's 8-hour shift (a meal and two breaks, spaced an
@@ -99,7 +99,7 @@ def test_paths_see_the_meal_as_one_block_and_the_spacing(tiny_centre) -> None:
     assert solve(model).value(v.day_short["chat", 0]) * problem.slot_min == 130
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(need=st.lists(st.integers(0, 3), min_size=8, max_size=8), n=st.integers(2, 3))
 def test_a_flow_splits_into_one_valid_placement_per_agent(tiny_centre, need: list[int], n: int) -> None:
     """Each path of the decomposed flow keeps the meal window, the break window and the

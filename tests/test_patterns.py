@@ -226,7 +226,7 @@ def test_not_followed_by_must_name_a_shift(tmp_path: Path) -> None:
 
 @given(st.lists(st.sampled_from(["E", "N", None]), min_size=7, max_size=7), st.integers(1, 3), st.integers(1, 2),
        st.booleans())
-@settings(max_examples=10, deadline=None, derandomize=True)
+@settings(max_examples=10)
 def test_random_pattern_rosters_pass_the_independent_check(wanted: list, least_run: int, least_off: int,
                                                            forbid: bool) -> None:
     """On random cover and rules every roster the engine emits passes the independent check."""

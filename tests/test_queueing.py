@@ -27,7 +27,7 @@ from staffing.queueing_chat import (
     required_agents_chat,
 )
 
-FAST = settings(deadline=None, max_examples=30, derandomize=True)
+FAST = settings(max_examples=30)
 
 
 # ------------------------------------------------------------------ reference helpers

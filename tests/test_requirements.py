@@ -130,7 +130,7 @@ def test_intra_hour_peak_warning(tiny: Path) -> None:
 
 
 @given(st.lists(st.floats(0, 400), min_size=8, max_size=8), st.floats(1.0, 3.0))
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 def test_more_contacts_never_need_fewer_agents(contacts: list[float], scale: float) -> None:
     """Scaling the forecast up never lowers any slot's requirement, and it never falls below the floor."""
     centre = load_centre(Path(__file__).parent / "data" / "tiny")

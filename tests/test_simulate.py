@@ -76,7 +76,7 @@ def test_completion_rates_by_hand() -> None:
     assert table[0] == [0.0]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(gaps=st.lists(st.floats(0.0, 120.0), min_size=1, max_size=60), patience=st.floats(1.0, 300.0),
        levels=st.lists(st.integers(0, 3), min_size=1, max_size=5), seed=st.integers(0, 1000))
 def test_run_window_is_first_come_first_served(gaps, patience, levels, seed) -> None:

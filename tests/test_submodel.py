@@ -51,7 +51,7 @@ def check_whole(model: cp_model.CpModel, values: list[int]) -> float:
     return solved(copy)[1]
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(st.lists(st.integers(0, 6), min_size=4, max_size=7), st.data())
 def test_a_window_solved_alone_is_the_whole_model_with_the_rest_fixed(need: list[int], data) -> None:
     cost = data.draw(st.lists(st.integers(0, 5), min_size=len(need), max_size=len(need)))
