@@ -177,11 +177,14 @@ def requirements_command(centre: Path, forecast_path: Path, out: Path, staff_to:
 @date_range_options("of the roster, 1 day to 6 weeks")
 @out_option("roster.csv")
 @click.option("--time-limit", type=click.FloatRange(1, 3600), default=120, show_default=True,
-              help="Seconds of search.")
+              help="Seconds of search at most.")
+@click.option("--work", type=click.FloatRange(1, 3600), default=None,
+              help="Seconds of search work, as 2 cores do it [default: the time limit]. The same seed, workers and "
+                   "work give the same roster on any machine that does the work within the time limit.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Solver seed (same seed, same roster).")
 @workers_options
 def roster_command(centre: Path, requirements_path: Path, start: dt.date, end: dt.date, out: Path,
-                   time_limit: float, seed: int, workers: int, deterministic: bool) -> None:
+                   time_limit: float, work: float | None, seed: int, workers: int, deterministic: bool) -> None:
     """Named roster: shifts, rest days, meals and breaks, one away per team at a time.
 
     Keeps every hard rule (one shift per day from the line's templates, rest days per
@@ -200,12 +203,13 @@ def roster_command(centre: Path, requirements_path: Path, start: dt.date, end: d
     loaded = staffing.load_centre(centre)
     requirements = staffing.read_requirements(requirements_path, loaded)
     leave = approved_leave(loaded.folder, start, end)
-    result = staffing.roster(loaded, requirements, start, end, leave=leave, time_limit_s=time_limit, seed=seed,
-                             workers=workers, deterministic=deterministic,
+    result = staffing.roster(loaded, requirements, start, end, leave=leave, time_limit_s=time_limit, work_s=work,
+                             seed=seed, workers=workers, deterministic=deterministic,
                              progress=lambda message: click.echo(message, err=True))
     staffing.write_roster(result, out)
     proven = "proven optimal" if result.status == "optimal" else f"gap {result.gap:.1%} to the proven bound"
-    click.echo(f"Roster {start}..{end}: {proven}, {result.seconds:.0f} s")
+    again = "" if result.repeatable or not deterministic else " (the clock stopped a search first: a rerun may differ)"
+    click.echo(f"Roster {start}..{end}: {proven}, {result.seconds:.0f} s{again}")
     for line, short in result.shortfall_agent_min.items():
         click.echo(f"  {line}: {short:,} agent-minutes short of the requirement, "
                    f"{result.over_agent_min[line]:,} above it")

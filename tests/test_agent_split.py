@@ -17,10 +17,12 @@ from staffing.roster import roster
 from staffing.roster.agent_split import AgentSplit
 from staffing.roster.exact import EXACT_RULES, add_exact_away, add_exact_coverage
 from staffing.roster.problem import build_problem
+from staffing.roster.search import Budget
 from staffing.roster.variables import create_day_vars
 from tests.test_patterns import MONDAY, NO_REQUIREMENT, cover_rows, problems, worked, write_centre
 
 solve_module = importlib.import_module("staffing.roster.solve")
+search_module = importlib.import_module("staffing.roster.search")
 
 
 def day_model(folder: Path, days: int):
@@ -63,7 +65,7 @@ def test_each_agent_takes_what_the_cover_still_needs(tmp_path: Path) -> None:
     exactly those days (priced with no duals it would rest, which costs nothing)."""
     folder = write_centre(tmp_path, cover=cover_rows({0: "E", 1: "E", 2: "E"}, days=7))
     model, v, p = day_model(folder, 7)
-    values = AgentSplit(model, v, len(p.agents)).construct(deadline=float("inf"), seed=0)
+    values = AgentSplit(model, v, len(p.agents)).construct(budget=Budget(60), seed=0)
     assert values is not None
     assert shifts_of(v, p, values) == {0: "E", 1: "E", 2: "E"}
 
@@ -73,7 +75,7 @@ def test_two_agents_share_the_cover_without_doubling(tmp_path: Path) -> None:
     folder = write_centre(tmp_path, agents="agent,team,line,max_hours\nA1,T,L,16\nA2,T,L,16\n",
                           cover=cover_rows({0: "E", 1: "E", 2: "E", 3: "E"}, days=7))
     model, v, p = day_model(folder, 7)
-    values = AgentSplit(model, v, len(p.agents)).construct(deadline=float("inf"), seed=0)
+    values = AgentSplit(model, v, len(p.agents)).construct(budget=Budget(60), seed=0)
     first, second = shifts_of(v, p, values, 0), shifts_of(v, p, values, 1)
     assert len(first) == len(second) == 2
     assert sorted({**first, **second}) == [0, 1, 2, 3]
@@ -83,7 +85,7 @@ def test_no_roster_when_an_agent_has_no_pattern(tmp_path: Path) -> None:
     folder = write_centre(tmp_path, agents="agent,team,line,min_hours\nA1,T,L,100\n",
                           cover=cover_rows({0: "E"}, days=7))
     model, v, p = day_model(folder, 7)
-    assert AgentSplit(model, v, len(p.agents)).construct(deadline=float("inf"), seed=0) is None
+    assert AgentSplit(model, v, len(p.agents)).construct(budget=Budget(60), seed=0) is None
 
 
 def test_a_constraint_it_cannot_read_turns_the_split_off(tmp_path: Path) -> None:
@@ -102,7 +104,7 @@ def test_when_the_search_finds_nothing_the_roster_built_by_agents_keeps_every_ru
     the agents' own models and passes the independent check."""
     import tempfile
 
-    original = solve_module._solver
+    original = search_module.make_solver
     calls: list[int] = []
 
     def first_finds_nothing(*args, **kwargs):
@@ -114,7 +116,7 @@ def test_when_the_search_finds_nothing_the_roster_built_by_agents_keeps_every_ru
 
     seen: list[str] = []
     with tempfile.TemporaryDirectory() as scratch, pytest.MonkeyPatch.context() as patch:
-        patch.setattr(solve_module, "_solver", first_finds_nothing)
+        patch.setattr(search_module, "make_solver", first_finds_nothing)
         folder = write_centre(
             Path(scratch), agents="agent,team,line,max_weekends\nA1,T,L,1\nA2,T,L,\n",
             rules=f"min_consecutive_working_days = {least_run}",

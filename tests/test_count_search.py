@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import time
 
 import numpy as np
 import pandas as pd
@@ -19,9 +18,11 @@ from staffing.roster.capacity import TeamCapacity, add_template_limits
 from staffing.roster.count_search import bad_days, counts_of, evaluate, search_counts
 from staffing.roster.counts import COUNT_RULES, create_count_vars
 from staffing.roster.improve import Incumbent
+from staffing.roster.search import Budget
 from tests.test_roster import check_roster, requirement
 
 solve_module = importlib.import_module("staffing.roster.solve")  # the package's `solve` is the function
+search_module = importlib.import_module("staffing.roster.search")
 WEEK = [dt.date(2026, 8, 10) + dt.timedelta(days=i) for i in range(7)]
 
 
@@ -57,7 +58,7 @@ def test_search_from_no_one_working_reaches_the_whole_models_optimum(example_cen
     best = evaluate(model, v, {}, seed=0)
     assert best is not None and best.objective > optimum  # no one working breaks the floor
     start = best.objective
-    search_counts(model, v, problem, capacity, best, deadline=time.perf_counter() + 60, seed=0, bound=optimum,
+    search_counts(model, v, problem, capacity, best, budget=Budget(60), seed=0, bound=optimum,
                   sweep=True)
     assert best.objective == pytest.approx(optimum) and best.objective < start
     assert bad_days(problem, counts_of(v, best), capacity, range(len(days))) == {}
@@ -66,17 +67,17 @@ def test_search_from_no_one_working_reaches_the_whole_models_optimum(example_cen
 def test_stage_one_without_a_first_roster_starts_from_none(tiny_centre, monkeypatch) -> None:
     """When the whole-horizon search finds nothing in its time, the neighbourhoods start from
     no one working; the roster they reach keeps every hard rule (independent checker)."""
-    original = solve_module._solver
+    original = search_module.make_solver
     calls = []
 
-    def first_without_time(time_limit_s: float, seed: int, workers: int):
-        solver = original(time_limit_s, seed, workers)
+    def first_without_time(time_limit_s: float, seed: int, workers: int, **limits):
+        solver = original(time_limit_s, seed, workers, **limits)
         calls.append(time_limit_s)
         if len(calls) == 1:
             solver.parameters.max_time_in_seconds = 0.0
         return solver
 
-    monkeypatch.setattr(solve_module, "_solver", first_without_time)
+    monkeypatch.setattr(search_module, "make_solver", first_without_time)
     monkeypatch.setattr(solve_module, "EXACT_LIMIT", 0)  # the staged path
     messages = []
     result = roster(tiny_centre, requirement("chat", WEEK, range(9, 17), 2), WEEK[0], WEEK[-1], time_limit_s=20,

@@ -5,7 +5,6 @@ optimum one long whole-model search proves."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from staffing import load_centre
 from staffing.roster import build_problem
 from staffing.roster.exact import EXACT_RULES, add_exact_away, add_exact_coverage
 from staffing.roster.improve import Incumbent, improve
+from staffing.roster.search import Budget
 from staffing.roster.variables import create_day_vars
 from tests.test_patterns import MONDAY, NO_REQUIREMENT, write_centre
 
@@ -69,9 +69,9 @@ def test_neighbourhoods_reach_the_proven_optimum_from_any_roster(tmp_path: Path)
     best = Incumbent(list(read.response_proto.solution), read.objective_value)
     start = best.objective
     model.clear_hints()
-    improved = improve(model, v, problem, best, deadline=time.perf_counter() + 60, seed=0, bound=optimum)
+    improved = improve(model, v, problem, best, budget=Budget(60), seed=0, bound=optimum)
     assert best.objective == pytest.approx(optimum) and best.objective < start
     # rounds are limited by work, not time: the same seed takes the same rounds to the same roster
     again = Incumbent(list(read.response_proto.solution), read.objective_value)
-    assert improve(model, v, problem, again, deadline=time.perf_counter() + 60, seed=0, bound=optimum) == improved
+    assert improve(model, v, problem, again, budget=Budget(60), seed=0, bound=optimum) == improved
     assert again.values == best.values

@@ -9,7 +9,6 @@ import dataclasses
 import datetime as dt
 import importlib
 import itertools
-import time
 
 import numpy as np
 import pandas as pd
@@ -24,6 +23,7 @@ from staffing.roster.breaks import BREAK_RULES, Assignment, BreakVars, add_day_c
 from staffing.roster.counts import COUNT_RULES, create_count_vars
 from staffing.roster.paths import Steps, add_coverage_paths, decompose, polish_days
 from staffing.roster.rules import add_coverage
+from staffing.roster.search import Budget
 from tests.test_roster import check_roster, requirement
 
 solve_module = importlib.import_module("staffing.roster.solve")  # the package's `solve` is the function
@@ -152,7 +152,7 @@ def test_polish_keeps_or_lowers_what_the_days_really_cost(tiny_centre) -> None:
     keys = list(create_count_vars(cp_model.CpModel(), problem).count)
     start = {key: 1 for key in keys}
     before = solve(paths_model(problem, start)[0]).objective_value
-    polished, placed = polish_days(problem, start, deadline=time.perf_counter() + 20, seed=0)
+    polished, placed = polish_days(problem, start, budget=Budget(20), seed=0)
     after = solve(paths_model(problem, polished)[0]).objective_value
     assert after < before
     assert all(len(placed[key]) == polished[key] for key in placed)

@@ -220,16 +220,16 @@ def test_cli_roster_bad_requirements_is_exit_2(tiny: Path, tmp_path: Path) -> No
 def test_nothing_found_in_time_is_exit_4(example_centre, monkeypatch) -> None:
     """When the search is stopped before any roster is found: NoRosterFoundError (exit 4)
     saying what to try."""
-    solve_module = importlib.import_module("staffing.roster.solve")  # the package's `solve` is the function
+    search_module = importlib.import_module("staffing.roster.search")  # where every stage gets its solver
 
-    original = solve_module._solver
+    original = search_module.make_solver
 
-    def no_time(time_limit_s: float, seed: int, workers: int):
-        solver = original(time_limit_s, seed, workers)
+    def no_time(time_limit_s: float, seed: int, workers: int, **limits):
+        solver = original(time_limit_s, seed, workers, **limits)
         solver.parameters.max_time_in_seconds = 0.0
         return solver
 
-    monkeypatch.setattr(solve_module, "_solver", no_time)
+    monkeypatch.setattr(search_module, "make_solver", no_time)
     req = requirement("online", [dt.date(2026, 8, 10) + dt.timedelta(days=i) for i in range(7)], range(9, 23), 12)
     with pytest.raises(NoRosterFoundError, match="--time-limit") as raised:
         roster(example_centre, req, dt.date(2026, 8, 10), dt.date(2026, 8, 16), time_limit_s=5)

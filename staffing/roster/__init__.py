@@ -16,10 +16,12 @@ from staffing.roster.solve import ROSTER_COLUMNS, InfeasibleError, NoRosterFound
 
 
 def roster(centre: Centre, requirements: pd.DataFrame, start: dt.date, end: dt.date, *,
-           leave: tuple[Leave, ...] = (), time_limit_s: float = 60.0, seed: int = 0, workers: int = 1,
-           deterministic: bool = True, progress: Progress | None = None) -> RosterResult:
+           leave: tuple[Leave, ...] = (), time_limit_s: float = 60.0, work_s: float | None = None, seed: int = 0,
+           workers: int = 1, deterministic: bool = True, progress: Progress | None = None) -> RosterResult:
     """The named roster for service days ``start``..``end``. Several ``workers`` run interleaved
-    (the same seed gives the same roster) or, with ``deterministic=False``, free.
+    (the same seed gives the same roster) or, with ``deterministic=False``, free. The search does
+    ``work_s`` seconds of work on 2 cores (default ``time_limit_s``), stopped by ``time_limit_s``
+    of wall time if that comes first (``RosterResult.repeatable`` says whether it did not).
 
     Raises
     ------
@@ -29,8 +31,8 @@ def roster(centre: Centre, requirements: pd.DataFrame, start: dt.date, end: dt.d
         Nothing found within ``time_limit_s`` (exit 4).
     """
     problem = build_problem(centre, requirements, start, end, leave)
-    return solve(problem, time_limit_s=time_limit_s, seed=seed, workers=workers, deterministic=deterministic,
-                 progress=progress)
+    return solve(problem, time_limit_s=time_limit_s, work_s=work_s, seed=seed, workers=workers,
+                 deterministic=deterministic, progress=progress)
 
 
 __all__ = ["ROSTER_COLUMNS", "InfeasibleError", "Leave", "NoRosterFoundError", "RosterProblem", "RosterResult",

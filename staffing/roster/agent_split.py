@@ -23,14 +23,12 @@ comes at once where one CP-SAT search over the whole model may find no roster in
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from ortools.sat.python import cp_model
 from scipy import sparse
 from scipy.optimize import linprog
 
-from staffing.roster.search import make_solver
+from staffing.roster.search import Budget
 from staffing.roster.variables import DayVars
 
 SCALE = 1_000       # pricing objective: the duals are scaled by this and rounded
@@ -171,7 +169,7 @@ class AgentSplit:
         self._pricing[a] = sub
         return sub
 
-    def price(self, a: int, weights: np.ndarray, deadline: float, seed: int) -> np.ndarray | None:
+    def price(self, a: int, weights: np.ndarray, budget: Budget, seed: int) -> np.ndarray | None:
         """Agent a's pattern of least ``objective - weights`` (``weights``: the duals' worth of
         each of the model's variables), as the values of its own variables; ``None`` when
         none was found in time (or the agent has no pattern)."""
@@ -183,7 +181,7 @@ class AgentSplit:
         keep = np.flatnonzero(scaled)
         sub.proto.objective.vars.extend(keep.tolist())
         sub.proto.objective.coeffs.extend(scaled[keep].tolist())
-        solver = make_solver(PRICE_S, seed, 1, at_least_s=0.01, wall_s=deadline - time.perf_counter())
+        solver = budget.solver(seed, 1, most_s=PRICE_S, at_least_s=0.01)
         solver.parameters.symmetry_level = 0  # a fifth faster on these small models
         status = solver.solve(sub)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -220,7 +218,7 @@ class AgentSplit:
         weights[self.local[a]] = self.on_agent[a].T @ duals
         return weights
 
-    def construct(self, *, deadline: float, seed: int, passes: int = 2) -> np.ndarray | None:
+    def construct(self, *, budget: Budget, seed: int, passes: int = 2) -> np.ndarray | None:
         """A roster agent by agent: each takes the pattern of its own model that is cheapest
         against what the rows still need, the others as chosen so far (a first pass from
         nobody, then passes that re-choose each agent with everyone else in place). Returns
@@ -233,11 +231,11 @@ class AgentSplit:
                 local = self.local[a]
                 if not len(local):
                     continue
-                if time.perf_counter() >= deadline:
+                if budget.done():
                     return values if turn else None
                 taken -= self.on_agent[a] @ values[local]
                 weights = self.weights(taken, a)
-                found = None if weights is None else self.price(a, weights, deadline, seed + turn)
+                found = None if weights is None else self.price(a, weights, budget, seed + turn)
                 if found is None and not turn:
                     return None
                 if found is not None:

@@ -12,7 +12,7 @@ from ortools.sat.python import cp_model
 
 from staffing.roster.breaks import BREAK_RULES, Assignment, BreakVars
 from staffing.roster.problem import RosterProblem
-from staffing.roster.search import make_solver
+from staffing.roster.search import PLACING_WORK_PER_S, make_solver
 from staffing.roster.variables import DayVars
 
 Mix = tuple[tuple[int, int], ...]  # ((template index, count), ...), sorted
@@ -52,7 +52,8 @@ class TeamCapacity:
         v = BreakVars()
         for rule in BREAK_RULES:
             rule(model, v, p, work, "capacity")
-        return make_solver(5.0, self.seed, 1).solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        solver = make_solver(5.0, self.seed, 1, work_s=5.0, rate=PLACING_WORK_PER_S)
+        return solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
     def single_template_limits(self, line: str) -> dict[int, int]:
         """Most agents of one team that can work a template alone (meals and breaks fit)."""

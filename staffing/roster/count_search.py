@@ -15,7 +15,6 @@ again. The search is seeded: a seed gives the same sequence of windows.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import numpy as np
@@ -26,11 +25,12 @@ from staffing.roster.counts import Counts
 from staffing.roster.improve import Incumbent, resize
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import WEIGHT_FLOOR, WEIGHT_SHORT
-from staffing.roster.search import make_solver, release, round_solver, set_domain
+from staffing.roster.search import WINDOW_WORK_PER_S, Budget, make_solver, release, round_solver, set_domain
 from staffing.roster.submodel import SubModels
 from staffing.roster.variables import CountVars
 
-ROUND_S = 2.0       # at most this long on one window
+ROUND_S = 2.0       # at most this much work on one window (seconds on 2 cores)
+LEAST_ROUND_S = 0.05  # no window on less work than this
 FIRST_WINDOW = 7    # days freed for every team at first; grows while windows are proven, shrinks while not
 CUT_TRIES = 3       # a window re-solved at most this often after cutting team mixes it chose
 
@@ -53,13 +53,17 @@ def bad_days(p: RosterProblem, counts: Counts, capacity: TeamCapacity, days) -> 
     return out
 
 
-def evaluate(model: cp_model.CpModel, v: CountVars, counts: Counts, *, seed: int,
-             time_s: float = 10.0) -> Incumbent | None:
-    """The model's full solution with the counts fixed (the rest solved for), or ``None``."""
+def evaluate(model: cp_model.CpModel, v: CountVars, counts: Counts, *, seed: int, work_s: float = 10.0,
+             budget: Budget | None = None) -> Incumbent | None:
+    """The model's full solution with the counts fixed (the rest solved for, on at most
+    ``work_s`` of work, drawn from ``budget`` where given), or ``None``."""
     fixed = model.clone()
     for key, var in v.count.items():
         set_domain(fixed, var.index, [counts.get(key, 0)] * 2)
-    solver = make_solver(time_s, seed, 1)
+    if budget is None:
+        solver = make_solver(2 * work_s, seed, 1, work_s=work_s)
+    else:
+        solver = budget.solver(seed, 1, most_s=work_s)
     status = solver.solve(fixed)
     release(fixed)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -68,10 +72,10 @@ def evaluate(model: cp_model.CpModel, v: CountVars, counts: Counts, *, seed: int
 
 
 def search_counts(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capacity: TeamCapacity,
-                  best: Incumbent, *, deadline: float, seed: int, bound: float = float("-inf"),
+                  best: Incumbent, *, budget: Budget, seed: int, bound: float = float("-inf"),
                   sweep: bool = False, focus: tuple[int, ...] = (),
                   report: Callable[[str], None] | None = None) -> int:
-    """Improve ``best`` in place until ``deadline`` (or its objective meets ``bound``); returns the
+    """Improve ``best`` in place until ``budget`` is spent (or its objective meets ``bound``); returns the
     windows that improved it. ``sweep`` first walks the whole horizon a window at a time;
     ``focus`` days are freed first (where a new cut or a repair is needed)."""
     rng = np.random.default_rng(seed)
@@ -86,7 +90,7 @@ def search_counts(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
     if sweep:
         planned += list(range(0, days, window))
     improved = rounds = 0
-    while time.perf_counter() < deadline - 0.05 and best.objective > bound + 1e-9:
+    while not budget.done(LEAST_ROUND_S) and best.objective > bound + 1e-9:
         rounds += 1
         chosen = teams
         if planned:
@@ -102,7 +106,7 @@ def search_counts(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
             chosen = sorted(rng.choice(teams, size=max(len(teams) // 2, 2), replace=False).tolist())
         free_days = range(first, min(first + span, days))
         free = {index for d in free_days for team, index in by_day.get(d, []) if team in chosen}
-        status, solution, objective = _solve_window(model, v, p, capacity, best, free, free_days, subs, deadline,
+        status, solution, objective = _solve_window(model, v, p, capacity, best, free, free_days, subs, budget,
                                                     seed + rounds)
         if solution is not None and objective <= best.objective + 1e-9:
             better = objective < best.objective - 1e-9
@@ -119,13 +123,13 @@ def search_counts(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
 
 
 def _solve_window(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capacity: TeamCapacity,
-                  best: Incumbent, free: set[int], free_days: range, subs: SubModels, deadline: float, seed: int):
+                  best: Incumbent, free: set[int], free_days: range, subs: SubModels, budget: Budget, seed: int):
     """(status, solution, objective) of one window, solved as a model of its own
     (``SubModels``), its chosen mixes checked (cut and solved again while they do not fit);
     solution ``None`` when nothing valid was found."""
     status = cp_model.UNKNOWN
     for _ in range(CUT_TRIES + 1):
-        solver = round_solver(min(ROUND_S, deadline - time.perf_counter()), seed)
+        solver = round_solver(budget, ROUND_S, seed, rate=WINDOW_WORK_PER_S)
         status, values, objective = subs.solve(best.values, free, solver)
         if values is None:
             return status, None, float("inf")
@@ -136,7 +140,7 @@ def _solve_window(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
         # none: each was checked when it was taken), so the window is solved again
         for line, mix in sorted({(line, mix) for found in cuts.values() for line, _team, mix in found}):
             add_mix_cut(model, v, p, line, mix)
-        if time.perf_counter() >= deadline:
+        if budget.done(LEAST_ROUND_S):
             break
     return status, None, float("inf")
 

@@ -15,7 +15,6 @@ its proven bound stays a lower bound on the whole roster.
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
 
 from ortools.sat.python import cp_model
@@ -38,7 +37,7 @@ from staffing.roster.rules import (
     max_consecutive_days,
     rest_days_needed,
 )
-from staffing.roster.search import make_solver
+from staffing.roster.search import PLACING_WORK_PER_S, Budget
 from staffing.roster.variables import CountVars, Penalty, create_day_vars
 
 Counts = dict[tuple[str, int, int], int]   # (team, day index, template index) -> agents
@@ -135,7 +134,8 @@ COUNT_RULES: tuple[Callable[[cp_model.CpModel, CountVars, RosterProblem], list[P
 NAME_RULES = (add_one_shift_per_day, add_interchangeable_order, add_rest_days_per_month,
               add_max_consecutive_working_days, add_min_rest_between_shifts, add_fair_shifts, *PATTERN_RULES)
 WEIGHT_COUNT = 100_000  # per agent-day a team's named roster moves away from its counts
-NAME_EXACT_S = 2.0      # seconds per team to name agents on exactly the counts (fairness as far as it gets)
+NAME_EXACT_S = 2.0      # work (seconds on 2 cores) per team to name agents on exactly the counts (fairness
+#                         as far as it gets)
 
 
 def count_values(v: CountVars, solver: cp_model.CpSolver) -> Counts:
@@ -152,7 +152,7 @@ def team_problem(p: RosterProblem, team: str) -> tuple[RosterProblem, list[int]]
     return sub, members
 
 
-def name_agents(p: RosterProblem, counts: Counts, *, deadline: float, seed: int = 0,
+def name_agents(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int = 0,
                 workers: int = 1) -> tuple[dict[tuple[int, int], int], int]:
     """Named shifts ``(agent, day) -> template`` matching the counts, team by team, and the
     agent-days by which they had to move away from them (0 unless the counts admit no roster
@@ -169,14 +169,14 @@ def name_agents(p: RosterProblem, counts: Counts, *, deadline: float, seed: int 
         for (_a, e, t), var in v.shift.items():
             cells.setdefault((e, t), []).append(var)
         wanted = {(d, s): n for (g, d, s), n in counts.items() if g == team}
-        share = max((deadline - time.perf_counter()) / (len(teams) - position), 0.5)
+        share = budget.part(1 / (len(teams) - position))  # the team's share of what is left
         # The counts exactly (fast: they fix most of the model), and only when no roster keeps
         # them, the least change from them.
         model.minimize(sum(term.weight * term.expr for term in penalties))
         exact = model.clone()
         for key in set(cells) | set(wanted):
             exact.add(sum(cells.get(key, [])) == wanted.get(key, 0))
-        solver = make_solver(min(share, NAME_EXACT_S), seed, workers, at_least_s=0.5)
+        solver = share.solver(seed, workers, most_s=NAME_EXACT_S, rate=PLACING_WORK_PER_S, at_least_s=0.5)
         status = solver.solve(exact)
         deviations = []
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -194,7 +194,7 @@ def name_agents(p: RosterProblem, counts: Counts, *, deadline: float, seed: int 
                 deviations.append(dev)
             penalties.append(Penalty("counts", "moved", sum(deviations), WEIGHT_COUNT))
             model.minimize(sum(term.weight * term.expr for term in penalties))
-            solver = make_solver(share, seed, workers, at_least_s=0.5)
+            solver = share.solver(seed, workers, rate=PLACING_WORK_PER_S, at_least_s=0.5)
             status = solver.solve(model)
             values = {key: solver.boolean_value(var) for key, var in v.shift.items()}
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

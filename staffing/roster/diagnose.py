@@ -111,7 +111,7 @@ def find_conflicts(p: RosterProblem, *, time_limit_s: float = 20.0, seed: int = 
                 rest_slack[a, year, month] = slack
                 slack_terms.append(slack)
     model.minimize(sum(slack_terms))
-    solver = make_solver(time_limit_s, seed, 1)
+    solver = make_solver(time_limit_s, seed, 1, work_s=time_limit_s)
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return ["the day-level rules (one shift per day, consecutive days, rest between shifts, meals one at a time) "
@@ -147,7 +147,7 @@ def _confirm(model: cp_model.CpModel, floor_slack: dict, rest_slack: dict, solve
         if solver.value(slack) == 0:
             check.add(check.get_int_var_from_proto_index(slack.index) == 0)
     check.clear_objective()
-    return make_solver(time_limit_s, seed, 1).solve(check) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return make_solver(time_limit_s, seed, 1, work_s=time_limit_s).solve(check) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
 def explain_day(p: RosterProblem, line: str, d: int, work: list, present) -> list[str]:

@@ -12,19 +12,19 @@ shrinks while they run out of time. The search is seeded, so a seed gives the sa
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import numpy as np
 from ortools.sat.python import cp_model
 
 from staffing.roster.problem import RosterProblem
-from staffing.roster.search import round_solver, set_domain, solve_rest_fixed
+from staffing.roster.search import Budget, round_solver, set_domain, solve_rest_fixed
 from staffing.roster.variables import DayVars
 
 ROUND_S = 1.0          # at most this much work on one neighbourhood (seconds on 2 cores)
 FIRST_AGENTS = 3       # agents freed in the first rounds
 WINDOW_DAYS = 7        # days freed for everyone in the first window rounds
+LEAST_ROUND_S = 0.05   # no round on less work than this
 
 
 class Incumbent:
@@ -34,10 +34,10 @@ class Incumbent:
         self.values, self.objective = list(values), objective
 
 
-def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbent, *, deadline: float, seed: int,
+def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbent, *, budget: Budget, seed: int,
             bound: float = float("-inf"), report: Callable[[str], None] | None = None) -> int:
-    """Improve ``best`` in place until ``deadline`` (or its objective meets ``bound``); returns
-    the rounds that improved it."""
+    """Improve ``best`` in place until ``budget`` is spent (or its objective meets ``bound``);
+    returns the rounds that improved it."""
     rng = np.random.default_rng(seed)
     agents = len(p.agents)
     days = len(p.days)
@@ -57,7 +57,7 @@ def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbe
     span = min(2 * WINDOW_DAYS, days)           # days of a block
     crew = min(2 * FIRST_AGENTS, agents)        # agents of a block
     improved = rounds = 0
-    while time.perf_counter() < deadline - 0.05 and best.objective > bound + 1e-9:
+    while not budget.done(LEAST_ROUND_S) and best.objective > bound + 1e-9:
         rounds += 1
         if rounds % 3 == 0 and days > window:
             hot = _short_days(v, p, best)
@@ -79,8 +79,7 @@ def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbe
             chosen = rng.choice(agents, size=size, replace=False)
             free = {i for a in chosen for i in by_agent.get(int(a), [])}
             kind, what = "agents", f"{size} agents"
-        # a limit of work, not of time: the same seed gives the same rounds on every run
-        solver = round_solver(ROUND_S, seed + rounds, wall_s=deadline - time.perf_counter())
+        solver = round_solver(budget, ROUND_S, seed + rounds)
         solver.parameters.linearization_level = 2  # the LP of a small neighbourhood proves it in a fraction
         status = solve_rest_fixed(model, solver, best.values, free, domains)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value <= best.objective + 1e-9:

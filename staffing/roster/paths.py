@@ -20,7 +20,6 @@ and stage 3 starts from their placement.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -30,13 +29,14 @@ from staffing.roster.count_search import counts_of, evaluate
 from staffing.roster.counts import COUNT_RULES, Counts, create_count_vars
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import WEIGHT_FLOOR, WEIGHT_OVER, WEIGHT_SHORT, add_coverage
-from staffing.roster.search import hint_solution, make_solver, release
+from staffing.roster.search import Budget, hint_solution, release
 from staffing.roster.variables import CountVars, Penalty, StageVars
 
 Flows = dict[tuple[str, int, int], tuple["Steps", dict]]  # (team, day, template) -> network, arc variables
 Path = list[tuple[str, int]]               # one agent's meals and breaks: (kind, start slot) in order
-DAY_EVAL_S = 1.0    # seconds to place one day's meals and breaks for its current counts
-DAY_SOLVE_S = 2.0   # seconds to re-solve one day's counts with them
+DAY_EVAL_S = 1.0    # work (seconds on 2 cores) to place one day's meals and breaks for its current counts
+DAY_SOLVE_S = 2.0   # work to re-solve one day's counts with them
+LEAST_DAY_S = 0.2   # no day started on less work than this
 
 
 class Steps:
@@ -276,31 +276,30 @@ def _paths_of(values: list[int], flows: Flows, d: int) -> dict[tuple[str, int, i
             for (team, e, s), (net, arcs) in flows.items() if e == d}
 
 
-def polish_days(p: RosterProblem, counts: Counts, *, deadline: float, seed: int,
+def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int,
                 report: Callable[[str], None] | None = None) -> tuple[Counts, dict[tuple[str, int, int], list[Path]]]:
     """Better counts, a day at a time, by what the day's meals and breaks really cost: each
     day's counts are re-solved with every other day's fixed and its meals and breaks placed
     as paths (``add_coverage_paths``), against the same counts placed the same way; a day
     that comes out cheaper takes the new counts. Passes over the horizon until one changes
-    nothing or ``deadline``. Returns the counts and, for each (team, day, template) visited,
+    nothing or ``budget`` is spent. Returns the counts and, for each (team, day, template) visited,
     its agents' meals and breaks as placed there (``decompose``), for stage 3 to start from."""
     counts = dict(counts)
     placed: dict[tuple[str, int, int], list[Path]] = {}
     changed = True
-    while changed and time.perf_counter() < deadline:
+    while changed and not budget.done(LEAST_DAY_S):
         changed = False
         for d in range(len(p.days)):
-            left = deadline - time.perf_counter()
-            if left < 0.2:
+            if budget.done(LEAST_DAY_S):
                 break
             model, v, flows = _day_model(p, counts, [d])
-            now = evaluate(model, v, counts, seed=seed, time_s=min(left, DAY_EVAL_S))
+            now = evaluate(model, v, counts, seed=seed, work_s=DAY_EVAL_S, budget=budget)
             if now is None:
                 release(model)
                 continue
             placed.update(_paths_of(now.values, flows, d))
             hint_solution(model, now.values)
-            solver = make_solver(min(deadline - time.perf_counter(), DAY_SOLVE_S), seed, 1)
+            solver = budget.solver(seed, 1, most_s=DAY_SOLVE_S)
             status = solver.solve(model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < now.objective - 0.5:
                 values = list(solver.response_proto.solution)

@@ -4,15 +4,114 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import time
 from collections.abc import Iterator
 
 from ortools.sat.python import cp_model
 
 _DETERMINISTIC = contextvars.ContextVar("deterministic", default=True)
+_LEDGER: contextvars.ContextVar[_Ledger | None] = contextvars.ContextVar("ledger", default=None)
 
-# CP-SAT's deterministic time (its count of work done) per second of search, measured on 2 cores:
-# 0.6-0.8 for one worker on a neighbourhood, 1.0-1.8 for two workers on a whole model.
-WORK_PER_S = 0.8
+# CP-SAT's deterministic time (its count of work done) per second of search, by kind of model,
+# measured on 2 cores with one worker (bench S and M at a07d47a, Curtois 8):
+WORK_PER_S = 0.8          # the one day-level model and its rounds (0.6-0.8), a day's counts as paths (0.8-1.05)
+PLACING_WORK_PER_S = 0.6  # models that place meals and breaks or name agents: stage 3's line-days (M: 0.62),
+#                           the one model with meals (S: 0.73), a team's names (M: 0.62, S: 0.74)
+WINDOW_WORK_PER_S = 0.45  # a window of stage 1's team counts (M: 16.3 in 35.9 s)
+COUNTS_WORK_PER_S = 0.25  # stage 1's whole-horizon count model (M: 4.6 in 19.6 s; S, a small one: 0.76)
+LEAST_CHARGE_S = 0.02     # each search costs at least this (building it takes time its work does not count)
+WORK_SHARE = 0.85         # of the time limit: the work a roster does by default, leaving the clock room
+
+
+class _Ledger:
+    """The work one roster's searches have done (seconds on 2 cores), and whether the wall
+    clock stopped any of them before its work did."""
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+        self.clock_cut = False
+
+
+class Budget:
+    """The search a roster may do: seconds of work, each second what CP-SAT does in a second on
+    2 cores (its deterministic time over the kind's ``*_WORK_PER_S``), with the wall clock as a cap.
+
+    Every search started inside :meth:`charging` is charged the work it did, and every stage and
+    loop stops on the work left, so a seed takes the same searches to the same ends on every run.
+    The clock only decides where a search stops on a machine slower than the rates assume, and
+    then ``clock_cut`` says so: that run may differ from the next. A :meth:`part` is a share of
+    what is left, of the work and of the wall time alike."""
+
+    def __init__(self, seconds: float, *, wall_s: float | None = None, _ledger: _Ledger | None = None) -> None:
+        self._ledger = _ledger or _Ledger()
+        self.end = self._ledger.spent + max(seconds, 0.0)
+        self.wall_end = time.perf_counter() + max(seconds if wall_s is None else wall_s, 0.0)
+
+    @contextlib.contextmanager
+    def charging(self) -> Iterator[Budget]:
+        """Within: every search made by :func:`make_solver` charges this budget's ledger."""
+        token = _LEDGER.set(self._ledger)
+        try:
+            yield self
+        finally:
+            _LEDGER.reset(token)
+
+    @property
+    def spent(self) -> float:
+        return self._ledger.spent
+
+    @property
+    def clock_cut(self) -> bool:
+        return self._ledger.clock_cut
+
+    def left(self) -> float:
+        """Seconds of work left."""
+        return max(self.end - self._ledger.spent, 0.0)
+
+    def wall_left(self) -> float:
+        return self.wall_end - time.perf_counter()
+
+    def done(self, least_s: float = 0.0) -> bool:
+        """Whether no more than ``least_s`` of work is left, or no time (noted as a cut by the clock)."""
+        if self.left() <= least_s:
+            return True
+        if self.wall_left() <= 0:
+            self._ledger.clock_cut = True
+            return True
+        return False
+
+    def part(self, share: float) -> Budget:
+        """``share`` of the work left and of the wall time left, drawn from the same ledger."""
+        return Budget(self.left() * share, wall_s=max(self.wall_left(), 0.0) * share, _ledger=self._ledger)
+
+    def solver(self, seed: int, workers: int, *, most_s: float | None = None, rate: float = WORK_PER_S,
+               at_least_s: float = 0.1) -> cp_model.CpSolver:
+        """A solver for the work left (at most ``most_s``), capped by the wall time left."""
+        work = self.left() if most_s is None else min(most_s, self.left())
+        if runs_free(workers):  # not repeatable anyway: free workers' work adds up over them, so time them
+            return make_solver(min(work, self.wall_left()), seed, workers, at_least_s=at_least_s)
+        return make_solver(self.wall_left(), seed, workers, work_s=work, rate=rate, at_least_s=at_least_s)
+
+
+class _Solver(cp_model.CpSolver):
+    """A CP-SAT solver that charges the work of each search to the budget charging (if any)."""
+
+    rate = WORK_PER_S
+
+    def solve(self, model: cp_model.CpModel, solution_callback=None):
+        status = super().solve(model, solution_callback)
+        ledger = _LEDGER.get()
+        if ledger is not None:
+            response = self.response_proto
+            if runs_free(self.parameters.num_workers):
+                ledger.spent += max(response.wall_time, LEAST_CHARGE_S)
+                return status
+            ledger.spent += max(response.deterministic_time / self.rate, LEAST_CHARGE_S)
+            limit = self.parameters.max_deterministic_time
+            if (status in (cp_model.FEASIBLE, cp_model.UNKNOWN) and response.deterministic_time < 0.99 * limit
+                    and response.wall_time >= 0.99 * self.parameters.max_time_in_seconds):
+                ledger.clock_cut = True
+        return status
 
 
 @contextlib.contextmanager
@@ -36,32 +135,33 @@ def runs_free(workers: int) -> bool:
 
 
 def make_solver(time_limit_s: float, seed: int, workers: int, *, at_least_s: float = 0.1,
-                wall_s: float | None = None) -> cp_model.CpSolver:
+                work_s: float | None = None, rate: float = WORK_PER_S) -> cp_model.CpSolver:
     """A solver with a time limit (never below ``at_least_s``), a seed and a worker count.
 
     Several workers run interleaved in one deterministic schedule, so the same seed and worker
     count give the same roster (a wall-clock stop can still cut a search short), unless
     ``parallel(False)`` lets them run free.
 
-    With ``wall_s`` the limit is of work, not of time: the search stops after the work
-    ``time_limit_s`` seconds do on 2 cores (``WORK_PER_S``, CP-SAT's deterministic time), or
-    after ``wall_s`` seconds, whichever comes first. Such a search stops at the same point on
+    ``work_s`` adds a limit of work: the search stops after what ``work_s`` seconds do on 2 cores
+    (CP-SAT's deterministic time, ``rate`` a second for this kind of model), or after
+    ``time_limit_s`` seconds, whichever comes first. Such a search stops at the same point on
     every run, so the same seed gives the same result wherever the wall clock does not cut it."""
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(time_limit_s if wall_s is None else wall_s, at_least_s)
-    if wall_s is not None:
-        solver.parameters.max_deterministic_time = max(time_limit_s, at_least_s) * WORK_PER_S
+    solver = _Solver()
+    solver.rate = rate
+    solver.parameters.max_time_in_seconds = max(time_limit_s, at_least_s)
+    if work_s is not None:
+        solver.parameters.max_deterministic_time = max(work_s, at_least_s) * rate
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = workers
     solver.parameters.interleave_search = workers > 1 and _DETERMINISTIC.get()
     return solver
 
 
-def round_solver(time_limit_s: float, seed: int, *, wall_s: float | None = None) -> cp_model.CpSolver:
-    """The solver of one neighbourhood round: one worker, and no search for symmetries, which
-    on a whole model with most variables fixed takes most of a round's time (``wall_s``: a
-    limit of work, as in :func:`make_solver`)."""
-    solver = make_solver(time_limit_s, seed, 1, at_least_s=0.05, wall_s=wall_s)
+def round_solver(budget: Budget, most_s: float, seed: int, *, rate: float = WORK_PER_S) -> cp_model.CpSolver:
+    """The solver of one neighbourhood round (at most ``most_s`` of ``budget``'s work): one
+    worker, and no search for symmetries, which on a whole model with most variables fixed
+    takes most of a round's time."""
+    solver = budget.solver(seed, 1, most_s=most_s, rate=rate, at_least_s=0.05)
     solver.parameters.symmetry_level = 0
     return solver
 

@@ -13,6 +13,7 @@ its gap is measured against stage 1's bound and it is called optimal only when t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -38,13 +39,20 @@ from staffing.roster.rules import (
     WEIGHT_OVER,
     WEIGHT_SHORT,
 )
-from staffing.roster.search import make_solver as _solver
-from staffing.roster.search import parallel, runs_free
+from staffing.roster.search import (
+    COUNTS_WORK_PER_S,
+    PLACING_WORK_PER_S,
+    WORK_SHARE,
+    Budget,
+    make_solver,
+    parallel,
+    runs_free,
+)
 from staffing.roster.variables import Penalty, create_day_vars
 
 Progress = Callable[[str], None]
 ROSTER_COLUMNS = ["agent", "team", "line", "date", "activity", "code", "start", "end"]
-STAGE_ONE_SHARE = 0.55  # of the time left: days; then names (a third of the rest) and breaks
+STAGE_ONE_SHARE = 0.55  # of the work left: days; then names (a third of the rest) and breaks
 FIRST_SEARCH_SHARE = 0.3  # of stage 1's time: one whole-horizon search for the bound and a first roster
 FREE_SEARCH_SHARE = 0.85  # the same with FREE_MANY or more workers running free: CP-SAT's own parallel
 FREE_MANY = 4             # neighbourhoods, sharing solutions, then do better than ours (L, 8 workers: 85.2M
@@ -59,7 +67,8 @@ PATHS_DAY_LIMIT = 2_000  # flow arcs a day (about two teams) up to which they ar
 #                          5,900 a day), a day's models took 3.5 s each and cost the windows more than they gained
 SMALL_SEARCH_SHARE = 0.6  # the whole-horizon search's share there: on S it proves its bound in 3.5-5 s, and at 0.3
 #                           it was sometimes cut just before (bound 1.88M instead of 1.92M)
-HINTED_S = 1.0  # seconds for a line-day of stage 3 that starts from stage 1's placement
+HINTED_S = 1.0  # work (seconds on 2 cores) for a line-day of stage 3 that starts from stage 1's placement
+NAMES_SHARE = 0.3  # of the work left after stage 1: agents named to the counts; the rest to meals and breaks
 FLOOR_ROUNDS = 3   # stage 1 re-solves after a line-day could not keep its floor during breaks
 
 
@@ -93,6 +102,7 @@ class RosterResult:
     fairness: pd.DataFrame = field(repr=False)
     seconds: float
     short_slots: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    repeatable: bool = True          # every search stopped on its work (``search.Budget``), none on the clock
 
     def worst_short(self, count: int = 5) -> pd.DataFrame:
         """The longest runs of consecutive short slots per line and day, most agent-minutes first:
@@ -127,21 +137,32 @@ def _objective(model: cp_model.CpModel, penalties: list[Penalty]) -> None:
     model.minimize(sum(p.weight * p.expr for p in penalties))
 
 
-def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, seed: int = 0, workers: int = 1,
-          deterministic: bool = True, progress: Progress | None = None) -> RosterResult:
+def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, work_s: float | None = None, seed: int = 0,
+          workers: int = 1, deterministic: bool = True, progress: Progress | None = None) -> RosterResult:
     """Build and solve the roster; raise :class:`InfeasibleError` (exit 3) or
     :class:`NoRosterFoundError` (exit 4). Several workers run interleaved, so that a seed gives
-    the same roster, or with ``deterministic=False`` free (``search.parallel``)."""
+    the same roster, or with ``deterministic=False`` free (``search.parallel``). Every search is
+    limited by work (``work_s`` seconds on 2 cores, default ``time_limit_s``; ``search.Budget``),
+    the wall clock only capping it at ``time_limit_s``."""
     if workers > 1 and progress is not None:
         progress(f"{workers} workers, " + ("interleaved: the same seed gives the same roster (--no-deterministic "
                                            "runs them free, much faster on large rosters)" if deterministic
                                            else "free: runs may differ"))
-    with parallel(deterministic):
-        return _solve(problem, time_limit_s, seed, workers, progress)
+    budget = Budget(time_limit_s * WORK_SHARE if work_s is None else work_s, wall_s=time_limit_s)
+    with parallel(deterministic), budget.charging():
+        result = _solve(problem, budget, time_limit_s, seed, workers, progress)
+    free = workers > 1 and not deterministic
+    if progress is not None and not free:
+        progress(f"search: {budget.spent:.1f} s of work in {result.seconds:.1f} s; " + (
+            "the clock stopped a search before its work was done, so a run with the same seed may differ "
+            "(a longer --time-limit, or less --work, leaves it to the work)" if budget.clock_cut else
+            "every search stopped on its work, so the same seed and workers give the same roster"))
+    return dataclasses.replace(result, repeatable=not budget.clock_cut and not free)
 
 
-def _solve(problem: RosterProblem, time_limit_s: float, seed: int, workers: int,
+def _solve(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: int, workers: int,
            progress: Progress | None) -> RosterResult:
+    """The roster on ``budget`` (``time_limit_s`` sizes the diagnosis when there is none)."""
     from staffing.roster.diagnose import quick_checks
 
     started = time.perf_counter()
@@ -150,7 +171,7 @@ def _solve(problem: RosterProblem, time_limit_s: float, seed: int, workers: int,
         raise InfeasibleError(conflicts)
     size = exact_size(problem)
     if size <= EXACT_LIMIT and not _staged_is_better(problem, size):
-        result = _solve_exact(problem, time_limit_s, seed, workers, progress, started)
+        result = _solve_exact(problem, budget, time_limit_s, seed, workers, progress, started)
         if result is not None:
             return result
     model = cp_model.CpModel()
@@ -163,20 +184,20 @@ def _solve(problem: RosterProblem, time_limit_s: float, seed: int, workers: int,
     best, bound, focus, paths = None, float("-inf"), (), {}
     by_paths = paths_size(problem) <= PATHS_DAY_LIMIT * len(problem.days)
     for attempt in range(FLOOR_ROUNDS + 1):
-        deadline = time.perf_counter() + (time_limit_s - (time.perf_counter() - started)) * STAGE_ONE_SHARE
+        stage_one = budget.part(STAGE_ONE_SHARE)
         sweep = False
         if best is None:
-            best, bound, sweep, focus = _first_counts(model, v, problem, capacity, deadline, seed, workers, progress,
+            best, bound, sweep, focus = _first_counts(model, v, problem, capacity, stage_one, seed, workers, progress,
                                                       started, SMALL_SEARCH_SHARE if by_paths else None)
         report = None if progress is None else (
             lambda text: progress(f"days (neighbourhoods): objective {text}, {time.perf_counter() - started:.1f} s"))
-        polish_from = deadline - (deadline - time.perf_counter()) * PATHS_SHARE if by_paths else deadline
-        search_counts(model, v, problem, capacity, best, deadline=polish_from, seed=seed + attempt,
-                      bound=bound + POLISH_GAP * max(abs(bound), 1.0), sweep=sweep, focus=focus, report=report)
+        search_counts(model, v, problem, capacity, best, budget=stage_one.part(1 - PATHS_SHARE) if by_paths
+                      else stage_one, seed=seed + attempt, bound=bound + POLISH_GAP * max(abs(bound), 1.0),
+                      sweep=sweep, focus=focus, report=report)
         counts = counts_of(v, best)
         if by_paths:
             # the windows' counts, a day at a time by what their meals and breaks really cost
-            counts, paths = polish_days(problem, counts, deadline=deadline, seed=seed + attempt, report=None if
+            counts, paths = polish_days(problem, counts, budget=stage_one, seed=seed + attempt, report=None if
                                  progress is None else lambda text: progress(
                                      f"days (meals and breaks placed): {text}, {time.perf_counter() - started:.1f} s"))
             best = evaluate(model, v, counts, seed=seed) or best
@@ -192,15 +213,13 @@ def _solve(problem: RosterProblem, time_limit_s: float, seed: int, workers: int,
             raise NoRosterFoundError(f"no roster keeping the floor found in {time.perf_counter() - started:.0f} s "
                                      f"(still below it: {'; '.join(below[:3])}): give more time (--time-limit) or "
                                      "more workers (--workers)")
-        naming = time.perf_counter() + max(time_limit_s - (time.perf_counter() - started), 1.0) * 0.3
-        shifts, moved = name_agents(problem, counts, deadline=naming, seed=seed, workers=workers)
+        shifts, moved = name_agents(problem, counts, budget=budget.part(NAMES_SHARE), seed=seed, workers=workers)
         if progress is not None:
             progress(f"names: {len(shifts):,} shifts given to agents"
                      + (f" ({moved} agent-days moved off the counts to keep per-agent rules)" if moved else "")
                      + f", {time.perf_counter() - started:.1f} s")
-        remaining = max(time_limit_s - (time.perf_counter() - started), 1.0)
         try:
-            away = _place_breaks(problem, shifts, remaining, seed, workers, progress, started, paths)
+            away = _place_breaks(problem, shifts, budget, seed, workers, progress, started, paths)
             break
         except _DayFailure as failure:
             mixes_fit = all(capacity.feasible(failure.line, mix)
@@ -270,7 +289,7 @@ def _require_cover(model: cp_model.CpModel, v, p: RosterProblem, line: str, d: i
     return Penalty("coverage", f"floor_plus_one[{line},{p.days[d]}]", p.slot_min * sum(gaps), WEIGHT_FLOOR)
 
 
-def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCapacity, deadline: float,
+def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCapacity, budget: Budget,
                   seed: int, workers: int, progress: Progress | None,
                   started: float, share: float | None = None) -> tuple[Incumbent, float, bool, tuple[int, ...]]:
     """One whole-horizon search of stage 1 for its bound and a first roster of counts:
@@ -280,7 +299,7 @@ def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCa
     working (the floor bends in this model, so that is a roster) and walks the horizon."""
     if share is None:
         share = FREE_SEARCH_SHARE if workers >= FREE_MANY and runs_free(workers) else FIRST_SEARCH_SHARE
-    solver = _solver(max((deadline - time.perf_counter()) * share, 1.0), seed, workers)
+    solver = budget.part(share).solver(seed, workers, rate=COUNTS_WORK_PER_S, at_least_s=1.0)
     solver.parameters.relative_gap_limit = ROUND_GAP
     status = solver.solve(model, _Progress(progress, "days (whole horizon)", started))
     bound = solver.best_objective_bound  # never infeasible: no one working keeps every rule of this model
@@ -346,7 +365,7 @@ def _day_penalties(p: RosterProblem, shifts: dict[tuple[int, int], int], fairnes
     return values
 
 
-def _solve_exact(problem: RosterProblem, time_limit_s: float, seed: int, workers: int,
+def _solve_exact(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: int, workers: int,
                  progress: Progress | None, started: float) -> RosterResult | None:
     """The one-model path for small instances; ``None`` when it finds nothing in its time
     (the stages then take over)."""
@@ -360,11 +379,11 @@ def _solve_exact(problem: RosterProblem, time_limit_s: float, seed: int, workers
     # a third to search and prove bounds, the rest to improve the roster a neighbourhood at a time.
     # With them it gets half, in one search (the stages take over when it finds nothing).
     day_level = not any(items.values())
-    deadline = started + time_limit_s * (1.0 if day_level else 0.5)
-    if day_level:  # a limit of work, from the time limit alone: the same seed gives the same first roster
-        solver = _solver(time_limit_s * EXACT_SEARCH_SHARE, seed, workers, wall_s=deadline - time.perf_counter())
+    if day_level:  # the first search's work, capped by the whole time
+        solver = budget.solver(seed, workers, most_s=budget.left() * EXACT_SEARCH_SHARE)
     else:
-        solver = _solver(deadline - time.perf_counter(), seed, workers)
+        budget = budget.part(0.5)
+        solver = budget.solver(seed, workers, rate=PLACING_WORK_PER_S)
     status = solver.solve(model, _Progress(progress, "exact", started))
     if status == cp_model.INFEASIBLE:
         from staffing.roster.diagnose import diagnose
@@ -373,7 +392,7 @@ def _solve_exact(problem: RosterProblem, time_limit_s: float, seed: int, workers
     bound = solver.best_objective_bound
     if day_level and status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # CP-SAT found none in its share (large horizons): each agent's own model has one at once
-        built = _by_agents(model, v, problem, deadline, seed, workers)
+        built = _by_agents(model, v, problem, budget, seed, workers)
         if built is not None:
             solver, status = built, cp_model.FEASIBLE
             if progress is not None:
@@ -384,17 +403,17 @@ def _solve_exact(problem: RosterProblem, time_limit_s: float, seed: int, workers
             return None
         # The stages would search the same model: find any roster that keeps the hard rules
         # (no objective) and improve it a neighbourhood at a time.
-        solver, status = _any_roster(model, v, deadline, seed, workers, started)
+        solver, status = _any_roster(model, v, budget, seed, workers, started)
         if progress is not None:
             progress(f"exact: a first roster {solver.objective_value:,.0f} found without the objective, "
                      f"{time.perf_counter() - started:.1f} s")
-    if day_level and status == cp_model.FEASIBLE and deadline - time.perf_counter() > 1.0:
+    if day_level and status == cp_model.FEASIBLE and not budget.done(1.0):
         best = Incumbent(solver.response_proto.solution, solver.objective_value)
         report = None if progress is None else (
             lambda text: progress(f"exact (neighbourhoods): objective {text}, bound {bound:,.0f}, "
                                   f"{time.perf_counter() - started:.1f} s"))
-        if improve(model, v, problem, best, deadline=deadline, seed=seed, bound=bound, report=report):
-            solver = _read_back(model, v, best, deadline, seed, workers)
+        if improve(model, v, problem, best, budget=budget, seed=seed, bound=bound, report=report):
+            solver = _read_back(model, v, best, budget, seed, workers)
             status = cp_model.OPTIMAL if best.objective <= bound + 1e-9 else cp_model.FEASIBLE
     shifts = {(a, d): s for (a, d, s), var in v.shift.items() if solver.boolean_value(var)}
     placed: dict[tuple[int, int], list[tuple[str, int, int]]] = {}
@@ -419,7 +438,7 @@ def _solve_exact(problem: RosterProblem, time_limit_s: float, seed: int, workers
                         seconds=time.perf_counter() - started, short_slots=short_slots)
 
 
-def _by_agents(model: cp_model.CpModel, v, p: RosterProblem, deadline: float, seed: int,
+def _by_agents(model: cp_model.CpModel, v, p: RosterProblem, budget: Budget, seed: int,
                workers: int) -> cp_model.CpSolver | None:
     """A roster built agent by agent from each one's own model (``agent_split.AgentSplit.construct``),
     read back in the whole model: a solver holding it, or ``None`` (the model does not split,
@@ -429,39 +448,39 @@ def _by_agents(model: cp_model.CpModel, v, p: RosterProblem, deadline: float, se
     split = AgentSplit(model, v, len(p.agents))
     if not split.supported:
         return None
-    values = split.construct(deadline=time.perf_counter() + (deadline - time.perf_counter()) * BUILD_SHARE, seed=seed)
+    values = split.construct(budget=budget.part(BUILD_SHARE), seed=seed)
     if values is None:
         return None
     try:
-        return _read_back(model, v, Incumbent(values.tolist(), float("inf")), deadline, seed, workers)
+        return _read_back(model, v, Incumbent(values.tolist(), float("inf")), budget, seed, workers)
     except NoRosterFoundError:  # a row across agents that the patterns cannot keep (a hard floor, say)
         return None
 
 
-def _any_roster(model: cp_model.CpModel, v, deadline: float, seed: int, workers: int, started: float):
+def _any_roster(model: cp_model.CpModel, v, budget: Budget, seed: int, workers: int, started: float):
     """Any roster of the day-level model (its objective ignored), then read back with its
     objective: (solver, FEASIBLE); :class:`NoRosterFoundError` when there is none in time."""
     feasible = model.clone()
     feasible.clear_objective()
-    finder = _solver((deadline - time.perf_counter()) * 0.5, seed, workers)
+    finder = budget.part(0.5).solver(seed, workers)
     if finder.solve(feasible) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise NoRosterFoundError(f"no roster found in {time.perf_counter() - started:.0f} s of search: give more "
                                  "time (--time-limit), more workers (--workers), or a shorter horizon")
-    return _read_back(model, v, Incumbent(finder.response_proto.solution, float("inf")), deadline, seed,
+    return _read_back(model, v, Incumbent(finder.response_proto.solution, float("inf")), budget, seed,
                       workers), cp_model.FEASIBLE
 
 
-def _read_back(model: cp_model.CpModel, v, best: Incumbent, deadline: float, seed: int,
+def _read_back(model: cp_model.CpModel, v, best: Incumbent, budget: Budget, seed: int,
                workers: int) -> cp_model.CpSolver:
     """A solver holding ``best`` with every variable of the model (the roster's shift and rest
-    variables fixed, the rest solved for), so its penalties can be read."""
-    solver = _solver(max(deadline - time.perf_counter(), 5.0), seed, workers)
+    variables fixed, the rest solved for), so its penalties can be read (on at least 5 s)."""
+    solver = make_solver(max(budget.wall_left(), 5.0), seed, workers, work_s=max(budget.left(), 5.0))
     if solver.solve(fixed_to(model, v, best)) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise NoRosterFoundError("a roster found could not be read back in time: give more time (--time-limit)")
     return solver
 
 
-def _place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], time_limit_s: float, seed: int,
+def _place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], budget: Budget, seed: int,
                   workers: int, progress: Progress | None, started: float,
                   paths: dict | None = None) -> dict[tuple[int, int], list[tuple[str, int, int]]]:
     """Stage 2 for every (line, day): returns (agent, day) -> [(kind, first slot, end slot)].
@@ -471,10 +490,9 @@ def _place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], time_lim
     jobs = [(line, d) for line in p.lines for d in range(len(p.days))]
     sizes = {(line, d): 1 + sum(1 for (a, day) in shifts if day == d and p.agents[a].line == line) for line, d in jobs}
     left = sum(sizes.values())
-    deadline = time.perf_counter() + time_limit_s
     for line, d in jobs:
-        # each line-day gets the time left in proportion to its agents on shift
-        per_job = (deadline - time.perf_counter()) * sizes[line, d] / left
+        # each line-day gets the work left in proportion to its agents on shift
+        job = budget.part(sizes[line, d] / left)
         left -= sizes[line, d]
         work = [Assignment(agent=a, template=s, first=p.shift_slots(p.templates[s])[0],
                            last=p.shift_slots(p.templates[s])[1])
@@ -488,9 +506,9 @@ def _place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], time_lim
             rule(model, v, p, work, day)
         penalties = add_day_coverage(model, v, p, line, d, present, fixed, day)
         _objective(model, penalties)
-        if paths and _hint_placement(model, v, p, line, work, d, paths, present - fixed):
-            per_job = min(per_job, HINTED_S)
-        solver = _solver(max(per_job, 0.5), seed, workers)
+        hinted = bool(paths) and _hint_placement(model, v, p, line, work, d, paths, present - fixed)
+        solver = job.solver(seed, workers, most_s=HINTED_S if hinted else None, rate=PLACING_WORK_PER_S,
+                            at_least_s=0.5)
         status = solver.solve(model)
         if status == cp_model.INFEASIBLE:
             from staffing.roster.diagnose import explain_day
