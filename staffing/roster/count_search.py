@@ -73,11 +73,12 @@ def evaluate(model: cp_model.CpModel, v: CountVars, counts: Counts, *, seed: int
 
 def search_counts(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capacity: TeamCapacity,
                   best: Incumbent, *, budget: Budget, seed: int, bound: float = float("-inf"),
-                  sweep: bool = False, focus: tuple[int, ...] = (),
+                  sweep: bool = False, focus: tuple[int, ...] = (), rate: float = WINDOW_WORK_PER_S,
                   report: Callable[[str], None] | None = None) -> int:
     """Improve ``best`` in place until ``budget`` is spent (or its objective meets ``bound``); returns the
     windows that improved it. ``sweep`` first walks the whole horizon a window at a time;
-    ``focus`` days are freed first (where a new cut or a repair is needed)."""
+    ``focus`` days are freed first (where a new cut or a repair is needed); ``rate``: the windows'
+    work per second (``search.Budget``)."""
     rng = np.random.default_rng(seed)
     days = len(p.days)
     teams = sorted({team for team, _d, _s in v.count})
@@ -107,7 +108,7 @@ def search_counts(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
         free_days = range(first, min(first + span, days))
         free = {index for d in free_days for team, index in by_day.get(d, []) if team in chosen}
         status, solution, objective = _solve_window(model, v, p, capacity, best, free, free_days, subs, budget,
-                                                    seed + rounds)
+                                                    seed + rounds, rate)
         if solution is not None and objective <= best.objective + 1e-9:
             better = objective < best.objective - 1e-9
             best.values, best.objective = solution, objective
@@ -123,13 +124,14 @@ def search_counts(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
 
 
 def _solve_window(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capacity: TeamCapacity,
-                  best: Incumbent, free: set[int], free_days: range, subs: SubModels, budget: Budget, seed: int):
+                  best: Incumbent, free: set[int], free_days: range, subs: SubModels, budget: Budget, seed: int,
+                  rate: float):
     """(status, solution, objective) of one window, solved as a model of its own
     (``SubModels``), its chosen mixes checked (cut and solved again while they do not fit);
     solution ``None`` when nothing valid was found."""
     status = cp_model.UNKNOWN
     for _ in range(CUT_TRIES + 1):
-        solver = round_solver(budget, ROUND_S, seed, rate=WINDOW_WORK_PER_S)
+        solver = round_solver(budget, ROUND_S, seed, rate=rate)
         status, values, objective = subs.solve(best.values, free, solver)
         if values is None:
             return status, None, float("inf")

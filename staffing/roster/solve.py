@@ -42,6 +42,8 @@ from staffing.roster.rules import (
 from staffing.roster.search import (
     COUNTS_WORK_PER_S,
     PLACING_WORK_PER_S,
+    SMALL_COUNTS_WORK_PER_S,
+    WINDOW_WORK_PER_S,
     WORK_SHARE,
     Budget,
     make_solver,
@@ -188,12 +190,14 @@ def _solve(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: in
         sweep = False
         if best is None:
             best, bound, sweep, focus = _first_counts(model, v, problem, capacity, stage_one, seed, workers, progress,
-                                                      started, SMALL_SEARCH_SHARE if by_paths else None)
+                                                      started, SMALL_SEARCH_SHARE if by_paths else None,
+                                                      SMALL_COUNTS_WORK_PER_S if by_paths else COUNTS_WORK_PER_S)
         report = None if progress is None else (
             lambda text: progress(f"days (neighbourhoods): objective {text}, {time.perf_counter() - started:.1f} s"))
         search_counts(model, v, problem, capacity, best, budget=stage_one.part(1 - PATHS_SHARE) if by_paths
                       else stage_one, seed=seed + attempt, bound=bound + POLISH_GAP * max(abs(bound), 1.0),
-                      sweep=sweep, focus=focus, report=report)
+                      sweep=sweep, focus=focus, rate=SMALL_COUNTS_WORK_PER_S if by_paths else WINDOW_WORK_PER_S,
+                      report=report)
         counts = counts_of(v, best)
         if by_paths:
             # the windows' counts, a day at a time by what their meals and breaks really cost
@@ -291,7 +295,8 @@ def _require_cover(model: cp_model.CpModel, v, p: RosterProblem, line: str, d: i
 
 def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCapacity, budget: Budget,
                   seed: int, workers: int, progress: Progress | None,
-                  started: float, share: float | None = None) -> tuple[Incumbent, float, bool, tuple[int, ...]]:
+                  started: float, share: float | None = None,
+                  rate: float = COUNTS_WORK_PER_S) -> tuple[Incumbent, float, bool, tuple[int, ...]]:
     """One whole-horizon search of stage 1 for its bound and a first roster of counts:
     (roster, bound, whether the neighbourhoods should first walk the horizon, days they
     should free first). Team-days whose mix cannot take its meals and breaks are cut and
@@ -299,7 +304,7 @@ def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCa
     working (the floor bends in this model, so that is a roster) and walks the horizon."""
     if share is None:
         share = FREE_SEARCH_SHARE if workers >= FREE_MANY and runs_free(workers) else FIRST_SEARCH_SHARE
-    solver = budget.part(share).solver(seed, workers, rate=COUNTS_WORK_PER_S, at_least_s=1.0)
+    solver = budget.part(share).solver(seed, workers, rate=rate, at_least_s=1.0)
     solver.parameters.relative_gap_limit = ROUND_GAP
     status = solver.solve(model, _Progress(progress, "days (whole horizon)", started))
     bound = solver.best_objective_bound  # never infeasible: no one working keeps every rule of this model
