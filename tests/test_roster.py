@@ -179,10 +179,10 @@ def test_rosters_on_random_small_centres_keep_every_rule(agents: int, days: int,
         assert minutes.min() >= 1
 
 
-@pytest.mark.parametrize("extra", [[], ["--workers", "2", "--no-deterministic"]])
+@pytest.mark.parametrize("extra", [["--work", "5"], ["--workers", "2", "--no-deterministic"]])
 def test_cli_roster_end_to_end(tiny: Path, tmp_path: Path, extra: list[str]) -> None:
-    """`staffing roster` writes roster.csv in the CONTRACT format, progress on stderr (workers
-    running free too)."""
+    """`staffing roster` writes roster.csv in the CONTRACT format, progress on stderr (on a work
+    limit, which it says repeats; workers running free too)."""
     req, out = tmp_path / "requirements.csv", tmp_path / "roster.csv"
     requirement("chat", DAYS, range(9, 17), 2).assign(
         start=lambda f: f["start"].dt.strftime("%Y-%m-%dT%H:%M"), end=lambda f: f["end"].dt.strftime("%Y-%m-%dT%H:%M")
@@ -191,7 +191,8 @@ def test_cli_roster_end_to_end(tiny: Path, tmp_path: Path, extra: list[str]) -> 
                                            "--end", "2026-08-11", "--out", str(out), *extra])
     assert result.exit_code == 0, result.output
     assert "proven optimal" in result.stdout and "objective" in result.stderr and "bound" in result.stderr
-    assert ("2 workers, free: runs may differ" in result.stderr) == bool(extra)
+    assert ("2 workers, free: runs may differ" in result.stderr) == ("--no-deterministic" in extra)
+    assert ("the same seed, workers and work give the same roster" in result.stderr) == ("--work" in extra)
     frame = pd.read_csv(out, parse_dates=["start", "end"])
     assert list(frame.columns) == ["agent", "team", "line", "date", "activity", "code", "start", "end"]
     frame["date"] = pd.to_datetime(frame["date"]).dt.date

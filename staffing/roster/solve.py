@@ -104,7 +104,7 @@ class RosterResult:
     fairness: pd.DataFrame = field(repr=False)
     seconds: float
     short_slots: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
-    repeatable: bool = True          # every search stopped on its work (``search.Budget``), none on the clock
+    repeatable: bool = True          # the clock stopped no search (``search.Budget``): the same run repeats it
 
     def worst_short(self, count: int = 5) -> pd.DataFrame:
         """The longest runs of consecutive short slots per line and day, most agent-minutes first:
@@ -158,7 +158,7 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, work_s: float |
         progress(f"search: {budget.spent:.1f} s of work in {result.seconds:.1f} s; " + (
             "the clock stopped a search before its work was done, so a run with the same seed may differ "
             "(a longer --time-limit, or less --work, leaves it to the work)" if budget.clock_cut else
-            "every search stopped on its work, so the same seed and workers give the same roster"))
+            "the clock stopped no search, so the same seed, workers and work give the same roster"))
     return dataclasses.replace(result, repeatable=not budget.clock_cut and not free)
 
 
