@@ -179,8 +179,8 @@ def requirements_command(centre: Path, forecast_path: Path, out: Path, staff_to:
 @click.option("--time-limit", type=click.FloatRange(1, 3600), default=120, show_default=True,
               help="Seconds of search at most.")
 @click.option("--work", type=click.FloatRange(1, 3600), default=None,
-              help="Seconds of search work, as 2 cores do it [default: the time limit]. The same seed, workers and "
-                   "work give the same roster on any machine that does the work within the time limit.")
+              help="Seconds of search work, as 2 cores do it [default: 85% of the time limit]. The same seed, "
+                   "workers and work give the same roster on any machine that does the work within the time limit.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Solver seed (same seed, same roster).")
 @workers_options
 def roster_command(centre: Path, requirements_path: Path, start: dt.date, end: dt.date, out: Path,

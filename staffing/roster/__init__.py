@@ -20,7 +20,7 @@ def roster(centre: Centre, requirements: pd.DataFrame, start: dt.date, end: dt.d
            workers: int = 1, deterministic: bool = True, progress: Progress | None = None) -> RosterResult:
     """The named roster for service days ``start``..``end``. Several ``workers`` run interleaved
     (the same seed gives the same roster) or, with ``deterministic=False``, free. The search does
-    ``work_s`` seconds of work on 2 cores (default ``time_limit_s``), stopped by ``time_limit_s``
+    ``work_s`` seconds of work on 2 cores (default 85% of ``time_limit_s``), stopped by ``time_limit_s``
     of wall time if that comes first (``RosterResult.repeatable`` says whether it did not).
 
     Raises

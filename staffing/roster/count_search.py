@@ -25,12 +25,19 @@ from staffing.roster.counts import Counts
 from staffing.roster.improve import Incumbent, resize
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import WEIGHT_FLOOR, WEIGHT_SHORT
-from staffing.roster.search import WINDOW_WORK_PER_S, Budget, make_solver, release, round_solver, set_domain
+from staffing.roster.search import (
+    LEAST_ROUND_S,
+    WINDOW_WORK_PER_S,
+    Budget,
+    make_solver,
+    release,
+    round_solver,
+    set_domain,
+)
 from staffing.roster.submodel import SubModels
 from staffing.roster.variables import CountVars
 
 ROUND_S = 2.0       # at most this much work on one window (seconds on 2 cores)
-LEAST_ROUND_S = 0.05  # no window on less work than this
 FIRST_WINDOW = 7    # days freed for every team at first; grows while windows are proven, shrinks while not
 CUT_TRIES = 3       # a window re-solved at most this often after cutting team mixes it chose
 

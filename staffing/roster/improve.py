@@ -18,13 +18,12 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from staffing.roster.problem import RosterProblem
-from staffing.roster.search import Budget, round_solver, set_domain, solve_rest_fixed
+from staffing.roster.search import LEAST_ROUND_S, Budget, round_solver, set_domain, solve_rest_fixed
 from staffing.roster.variables import DayVars
 
 ROUND_S = 1.0          # at most this much work on one neighbourhood (seconds on 2 cores)
 FIRST_AGENTS = 3       # agents freed in the first rounds
 WINDOW_DAYS = 7        # days freed for everyone in the first window rounds
-LEAST_ROUND_S = 0.05   # no round on less work than this
 
 
 class Incumbent:

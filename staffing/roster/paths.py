@@ -28,7 +28,7 @@ from ortools.sat.python import cp_model
 from staffing.roster.count_search import counts_of, evaluate
 from staffing.roster.counts import COUNT_RULES, Counts, create_count_vars
 from staffing.roster.problem import RosterProblem
-from staffing.roster.rules import WEIGHT_FLOOR, WEIGHT_OVER, WEIGHT_SHORT, add_coverage
+from staffing.roster.rules import add_coverage, coverage_penalties
 from staffing.roster.search import Budget, hint_solution, release
 from staffing.roster.variables import CountVars, Penalty, StageVars
 
@@ -224,12 +224,7 @@ def _line_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem, line
         v.day_short[line, d] = day_short
         totals_short.append(day_short)
         totals_over.extend(excess)
-    penalties = [Penalty("coverage", f"short[{line}]", p.slot_min * sum(totals_short), WEIGHT_SHORT)]
-    gaps = [gap for gap_line, _d, _k, gap in v.floor_gaps if gap_line == line]
-    if gaps:
-        penalties.append(Penalty("coverage", f"floor[{line}]", p.slot_min * sum(gaps), WEIGHT_FLOOR))
-    penalties.append(Penalty("coverage", f"over[{line}]", p.slot_min * sum(totals_over), WEIGHT_OVER))
-    return penalties
+    return coverage_penalties(v, p, line, totals_short, totals_over)
 
 
 def decompose(net: Steps, values: dict[tuple, int]) -> list[Path]:

@@ -229,11 +229,18 @@ def add_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem) -> lis
             model.add(over >= sum(excess[k] for k in slots if open_[k]) - need)
             totals_short.append(day_short)
             totals_over.append(over)
-        penalties.append(Penalty("coverage", f"short[{line}]", p.slot_min * sum(totals_short), WEIGHT_SHORT))
-        gaps = [gap for gap_line, _d, _k, gap in v.floor_gaps if gap_line == line]
-        if gaps:
-            penalties.append(Penalty("coverage", f"floor[{line}]", p.slot_min * sum(gaps), WEIGHT_FLOOR))
-        penalties.append(Penalty("coverage", f"over[{line}]", p.slot_min * sum(totals_over), WEIGHT_OVER))
+        penalties += coverage_penalties(v, p, line, totals_short, totals_over)
+    return penalties
+
+
+def coverage_penalties(v: StageVars, p: RosterProblem, line: str, short: list, over: list) -> list[Penalty]:
+    """A line's coverage terms in agent-minutes: ``short`` of `required`, the floor's gaps
+    (where it bends), ``over`` `required`."""
+    penalties = [Penalty("coverage", f"short[{line}]", p.slot_min * sum(short), WEIGHT_SHORT)]
+    gaps = [gap for gap_line, _d, _k, gap in v.floor_gaps if gap_line == line]
+    if gaps:
+        penalties.append(Penalty("coverage", f"floor[{line}]", p.slot_min * sum(gaps), WEIGHT_FLOOR))
+    penalties.append(Penalty("coverage", f"over[{line}]", p.slot_min * sum(over), WEIGHT_OVER))
     return penalties
 
 

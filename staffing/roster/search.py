@@ -22,6 +22,7 @@ COUNTS_WORK_PER_S = 0.22  # stage 1's whole-horizon count model (M: 0.23-0.42, L
 SMALL_COUNTS_WORK_PER_S = 0.7  # both on a small centre, whose days are polished as paths (S: 0.71-1.0, windows 0.74)
 LEAST_CHARGE_S = 0.02     # each search costs at least this (building it takes time its work does not count)
 WORK_SHARE = 0.85         # of the time limit: the work a roster does by default, leaving the clock room
+LEAST_ROUND_S = 0.05      # no neighbourhood round on less work than this
 
 
 class _Ledger:
@@ -162,7 +163,7 @@ def round_solver(budget: Budget, most_s: float, seed: int, *, rate: float = WORK
     """The solver of one neighbourhood round (at most ``most_s`` of ``budget``'s work): one
     worker, and no search for symmetries, which on a whole model with most variables fixed
     takes most of a round's time."""
-    solver = budget.solver(seed, 1, most_s=most_s, rate=rate, at_least_s=0.05)
+    solver = budget.solver(seed, 1, most_s=most_s, rate=rate, at_least_s=LEAST_ROUND_S)
     solver.parameters.symmetry_level = 0
     return solver
 

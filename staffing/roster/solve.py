@@ -144,8 +144,8 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, work_s: float |
     """Build and solve the roster; raise :class:`InfeasibleError` (exit 3) or
     :class:`NoRosterFoundError` (exit 4). Several workers run interleaved, so that a seed gives
     the same roster, or with ``deterministic=False`` free (``search.parallel``). Every search is
-    limited by work (``work_s`` seconds on 2 cores, default ``time_limit_s``; ``search.Budget``),
-    the wall clock only capping it at ``time_limit_s``."""
+    limited by work (``work_s`` seconds on 2 cores, by default ``WORK_SHARE`` of ``time_limit_s``;
+    ``search.Budget``), the wall clock only capping it at ``time_limit_s``."""
     if workers > 1 and progress is not None:
         progress(f"{workers} workers, " + ("interleaved: the same seed gives the same roster (--no-deterministic "
                                            "runs them free, much faster on large rosters)" if deterministic
@@ -153,7 +153,7 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, work_s: float |
     budget = Budget(time_limit_s * WORK_SHARE if work_s is None else work_s, wall_s=time_limit_s)
     with parallel(deterministic), budget.charging():
         result = _solve(problem, budget, time_limit_s, seed, workers, progress)
-    free = workers > 1 and not deterministic
+        free = runs_free(workers)
     if progress is not None and not free:
         progress(f"search: {budget.spent:.1f} s of work in {result.seconds:.1f} s; " + (
             "the clock stopped a search before its work was done, so a run with the same seed may differ "
@@ -185,19 +185,21 @@ def _solve(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: in
     _objective(model, penalties)
     best, bound, focus, paths = None, float("-inf"), (), {}
     by_paths = paths_size(problem) <= PATHS_DAY_LIMIT * len(problem.days)
+    # the count model's work per second, whole horizon and windows (a small centre's runs faster)
+    counts_rate, window_rate = ((SMALL_COUNTS_WORK_PER_S,) * 2 if by_paths
+                                else (COUNTS_WORK_PER_S, WINDOW_WORK_PER_S))
     for attempt in range(FLOOR_ROUNDS + 1):
         stage_one = budget.part(STAGE_ONE_SHARE)
         sweep = False
         if best is None:
             best, bound, sweep, focus = _first_counts(model, v, problem, capacity, stage_one, seed, workers, progress,
                                                       started, SMALL_SEARCH_SHARE if by_paths else None,
-                                                      SMALL_COUNTS_WORK_PER_S if by_paths else COUNTS_WORK_PER_S)
+                                                      counts_rate)
         report = None if progress is None else (
             lambda text: progress(f"days (neighbourhoods): objective {text}, {time.perf_counter() - started:.1f} s"))
         search_counts(model, v, problem, capacity, best, budget=stage_one.part(1 - PATHS_SHARE) if by_paths
                       else stage_one, seed=seed + attempt, bound=bound + POLISH_GAP * max(abs(bound), 1.0),
-                      sweep=sweep, focus=focus, rate=SMALL_COUNTS_WORK_PER_S if by_paths else WINDOW_WORK_PER_S,
-                      report=report)
+                      sweep=sweep, focus=focus, rate=window_rate, report=report)
         counts = counts_of(v, best)
         if by_paths:
             # the windows' counts, a day at a time by what their meals and breaks really cost
