@@ -14,8 +14,16 @@ from pathlib import Path
 import click
 
 import staffing
-
-EXAMPLE_CENTRE = Path(__file__).resolve().parent / "data" / "example"
+from cli_leave import leave_group
+from cli_options import (
+    EXAMPLE_CENTRE,
+    centre_argument,
+    date_range_options,
+    out_option,
+    parse_date,
+    report,
+    workers_options,
+)
 
 
 class _Group(click.Group):
@@ -25,46 +33,6 @@ class _Group(click.Group):
         except staffing.StaffingError as error:
             click.echo(f"Error: {error}", err=True)
             ctx.exit(error.exit_code)
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
-def date_range_options(what: str):
-    """``--start``/``--end`` service days, both required."""
-    def decorate(command):
-        command = click.option("--end", callback=_date, required=True,
-                               help=f"Last service day {what} (YYYY-MM-DD).")(command)
-        return click.option("--start", callback=_date, required=True,
-                            help=f"First service day {what} (YYYY-MM-DD).")(command)
-    return decorate
-
-
-def out_option(default: str):
-    """``--out FILE``: where the command writes its CONTRACT file (atomically)."""
-    return click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path(default),
-                        show_default=True, help=f"Where to write {default}.")
-
-
-def workers_options(command):
-    """``--workers N`` and ``--deterministic/--no-deterministic`` (how several workers run)."""
-    command = click.option(
-        "--deterministic/--no-deterministic", default=True, show_default=True,
-        help="Several workers: interleaved, so the same seed gives the same roster; or free, much faster on "
-             "large rosters (200 agents: 12x better first search on 8 workers) but runs may differ.")(command)
-    return click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-                        help="Solver threads; 1 is best on 2 cores.")(command)
-
-
-centre_argument = click.argument(
-    "centre", required=False, type=click.Path(file_okay=False, path_type=Path), default=EXAMPLE_CENTRE
-)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -82,8 +50,8 @@ def main(verbose: bool) -> None:
 
 @main.command()
 @centre_argument
-@click.option("--start", callback=_date, help="First service day to show (YYYY-MM-DD).")
-@click.option("--end", callback=_date, help="Last service day to show (default: --start).")
+@click.option("--start", callback=parse_date, help="First service day to show (YYYY-MM-DD).")
+@click.option("--end", callback=parse_date, help="Last service day to show (default: --start).")
 def validate(centre: Path, start: dt.date | None, end: dt.date | None) -> None:
     """Check a centre folder and summarise it (default: the bundled example).
 
@@ -120,17 +88,7 @@ def forecast_command(centre: Path, start: dt.date, end: dt.date, out: Path, leve
     """
     result = staffing.forecast(staffing.load_centre(centre), start, end, level=level)
     staffing.write_forecast(result, out)
-    frame = result.frame
-    for line in result.lines:
-        rows = frame[frame["line"] == line.line]
-        click.echo(f"{line.line}: {len(rows)} hours, {rows['contacts'].sum():,.0f} contacts "
-                   f"({rows['low'].sum():,.0f}-{rows['high'].sum():,.0f} summed {level}% band; "
-                   f"band calibrated on {line.band.samples} backtest hours)")
-    for report in result.peaks:
-        click.echo(report.describe())
-    for warning in result.warnings:
-        click.echo(f"Warning: {warning}", err=True)
-    click.echo(f"Wrote {out}")
+    report(result.describe(), result.warnings, out)
 
 
 @main.command("requirements")
@@ -155,19 +113,7 @@ def requirements_command(centre: Path, forecast_path: Path, out: Path, staff_to:
     loaded = staffing.load_centre(centre)
     result = staffing.requirements(loaded, staffing.read_forecast(forecast_path, loaded), staff_to=staff_to)
     staffing.write_requirements(result, out)
-    daily = result.daily()
-    for line, days in daily.groupby("line"):
-        capped = days[days["day_binding"] == "daily cap"]
-        click.echo(f"{line}: {len(result.frame[result.frame['line'] == line])} slots over {len(days)} days, "
-                   f"staffed to the {result.staff_to[line]}; peak {days['peak_required'].max()} on the line, "
-                   f"{days['agent_hours'].sum():,.0f} agent-hours; daily cap binds on {len(capped)} day(s)")
-        busiest = days.sort_values("agent_hours", ascending=False).head(3)
-        for _, day in busiest.iterrows():
-            click.echo(f"  {day['service_day']}: {day['contacts']:,.0f} contacts, peak {day['peak_required']}, "
-                       f"{day['agent_hours']:,.0f} agent-hours, at least {day['day_min_agents']} working (daily cap)")
-    for warning in result.warnings:
-        click.echo(f"Warning: {warning}", err=True)
-    click.echo(f"Wrote {out}")
+    report(result.describe(), result.warnings, out)
 
 
 @main.command("roster")
@@ -207,33 +153,15 @@ def roster_command(centre: Path, requirements_path: Path, start: dt.date, end: d
                              seed=seed, workers=workers, deterministic=deterministic,
                              progress=lambda message: click.echo(message, err=True))
     staffing.write_roster(result, out)
-    proven = "proven optimal" if result.status == "optimal" else f"gap {result.gap:.1%} to the proven bound"
-    again = "" if result.repeatable or not deterministic else " (the clock stopped a search first: a rerun may differ)"
-    click.echo(f"Roster {start}..{end}: {proven}, {result.seconds:.0f} s{again}")
-    for line, short in result.shortfall_agent_min.items():
-        click.echo(f"  {line}: {short:,} agent-minutes short of the requirement, "
-                   f"{result.over_agent_min[line]:,} above it")
-    worst = result.worst_short()
-    if len(worst):
-        click.echo("  where it is short (longest runs first):")
-        for row in worst.itertuples():
-            click.echo(f"    {row.line} {row.start:%Y-%m-%d %H:%M}-{row.end:%H:%M}: {row.agent_minutes:,.0f} "
-                       f"agent-minutes, up to {row.most_short} short")
-    fairness = result.fairness
-    for line, rows in fairness.groupby("line"):
-        spread = ", ".join(f"{kind} {rows[kind].min()}-{rows[kind].max()}"
-                           for kind in ("evening", "weekend", "peak_day"))
-        click.echo(f"  {line} shifts per agent: worked {rows['days_worked'].min()}-{rows['days_worked'].max()} days; "
-                   f"{spread}")
-    click.echo(f"Wrote {out}")
+    report(result.describe(start, end, deterministic=deterministic), (), out)
 
 
 @main.command("plan")
 @centre_argument
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("plan"), show_default=True,
               help="Plan folder to write.")
-@click.option("--start", callback=_date, help="First service day (default: the month of the coming campaign).")
-@click.option("--end", callback=_date, help="Last service day (default: the end of that month).")
+@click.option("--start", callback=parse_date, help="First service day (default: the month of the coming campaign).")
+@click.option("--end", callback=parse_date, help="Last service day (default: the end of that month).")
 @click.option("--time-limit", type=click.FloatRange(10, 3600), default=140, show_default=True,
               help="Seconds for the roster search.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Solver seed (same seed, same roster).")
@@ -346,114 +274,7 @@ def export_command(plan_dir: Path, centre: Path | None, format_name: str, out: P
     click.echo(result.describe())
 
 
-@main.group("leave")
-def leave_group() -> None:
-    """Leave requests: judged, recorded in CENTRE/leave.db, listed, cancelled.
-
-    \b
-    Example:
-      staffing leave request data/example --agent E1012 --start 2026-08-12 --type annual --roster roster.csv
-      staffing leave list data/example --status approved
-    """
-
-
-@leave_group.command("request")
-@click.argument("centre", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--agent", required=True, help="Agent id (agents.csv).")
-@click.option("--start", required=True, help="First day off (YYYY-MM-DD), or a part-day absence's start "
-                                             "(YYYY-MM-DDTHH:MM).")
-@click.option("--end", help="Last day off (YYYY-MM-DD, default: --start), or the absence's end (YYYY-MM-DDTHH:MM).")
-@click.option("--type", "leave_type", required=True,
-              help="Leave type, e.g. annual, sick, 年假, meeting, doctor; 'resignation' (or 离职): --start is the "
-                   "first day not worked.")
-@click.option("--submitted", help="When it was asked (YYYY-MM-DD[THH:MM]; default: now).")
-@click.option("--roster", "roster_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="roster.csv to judge the hard rules and the floor against (else the ledger's rules only).")
-@click.option("--requirements", "requirements_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="requirements.csv: also judge the agent-minutes short of `required` (needs --roster).")
-@click.option("--max-extra-short", type=click.IntRange(0), default=0, show_default=True,
-              help="Agent-minutes of extra shortfall against `required` accepted.")
-@click.option("--apply", is_flag=True,
-              help="Approve a request that needs a repair, and write the roster (over --roster, keeping the "
-                   "previous version beside it, or to --out).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="With --apply: where to write the roster.")
-@click.option("--time-limit", type=click.FloatRange(1, 600), default=20, show_default=True,
-              help="Seconds for the repair search.")
-@click.pass_context
-def leave_request(ctx: click.Context, centre: Path, agent: str, start: str, end: str | None, leave_type: str,
-                  submitted: str | None, roster_path: Path | None, requirements_path: Path | None,
-                  max_extra_short: int, apply: bool, out: Path | None, time_limit: float) -> None:
-    """Judge a leave request and record it; exit 0 approved (or approvable), 1 refused.
-
-    Judges notice in working days (Chinese calendar: 调休 make-up days count, holidays do
-    not), resignation notice, the agent's own leave, at most one of the team on leave a day
-    and one away at a time; with --roster, the roster without the agent keeps every hard
-    rule and the floor (and, with --requirements, the shortfall). When it does not, the
-    smallest repair is searched (swap a rest day with a teammate, move a shift, re-place
-    breaks) and proposed; --apply approves it and writes the roster.
-
-    \b
-    Example:
-      staffing leave request data/example --agent E1012 --start 2026-08-12 --end 2026-08-13 \\
-        --type annual --roster roster.csv --requirements requirements.csv
-      staffing leave request data/example --agent E1012 --start 2026-08-12T14:00 --end 2026-08-12T15:00 \\
-        --type doctor --roster roster.csv --apply
-    """
-    from staffing.leave import request_leave
-
-    decision = request_leave(centre, agent=agent, start=start, end=end, leave_type=leave_type, submitted=submitted,
-                             roster=roster_path, requirements=requirements_path, apply=apply, out=out,
-                             max_extra_short_min=max_extra_short, time_limit_s=time_limit)
-    click.echo(decision.describe())
-    ctx.exit(decision.exit_code)
-
-
-@leave_group.command("list")
-@centre_argument
-@click.option("--agent", help="Only this agent's requests.")
-@click.option("--status", type=click.Choice(["approved", "proposed", "refused", "cancelled"]),
-              help="Only requests with this status.")
-@click.option("--start", callback=_date, help="Only requests overlapping days from this one (YYYY-MM-DD).")
-@click.option("--end", callback=_date, help="Only requests overlapping days up to this one (YYYY-MM-DD).")
-@click.option("--reasons", is_flag=True, help="Show each request's reasons and repair.")
-def leave_list(centre: Path, agent: str | None, status: str | None, start: dt.date | None, end: dt.date | None,
-               reasons: bool) -> None:
-    """List the ledger's requests (refused and cancelled ones too), oldest first.
-
-    \b
-    Example:
-      staffing leave list data/example --status approved --start 2026-08-10 --end 2026-08-16
-    """
-    from staffing.leave import list_requests
-
-    entries = list_requests(centre, agent=agent, status=status, start=start, end=end)
-    for entry in entries:
-        click.echo(entry.describe())
-        if reasons:
-            for reason in entry.reasons:
-                click.echo(f"    {reason.line()}")
-            for change in entry.changes:
-                click.echo(f"    {change.line()}")
-    click.echo(f"{len(entries)} request(s)")
-
-
-@leave_group.command("cancel")
-@click.argument("centre", type=click.Path(file_okay=False, path_type=Path))
-@click.argument("request_id", type=click.IntRange(1))
-@click.option("--reason", default="", help="Why (kept in the ledger).")
-def leave_cancel(centre: Path, request_id: int, reason: str) -> None:
-    """Cancel an approved or proposed request: marked, never deleted; rosters are not edited.
-
-    \b
-    Example:
-      staffing leave cancel data/example 7 --reason "plans changed"
-    """
-    from staffing.leave import cancel_request
-
-    entry = cancel_request(centre, request_id, reason=reason)
-    click.echo(entry.describe())
-    click.echo(f"Cancelled #{entry.id}. A roster already written with this leave still shows it until it is "
-               "made again.")
+main.add_command(leave_group)
 
 
 if __name__ == "__main__":

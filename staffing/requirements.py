@@ -57,6 +57,20 @@ class RequirementsResult:
                            agent_hours=("agent_hours", "sum"), day_min_agents=("day_min_agents", "first"),
                            day_binding=("day_binding", "first")).reset_index()
 
+    def describe(self) -> str:
+        """Per line: slots, days, peak and agent-hours, the days the daily cap binds; its three busiest days."""
+        out = []
+        for line, days in self.daily().groupby("line"):
+            capped = days[days["day_binding"] == "daily cap"]
+            out.append(f"{line}: {len(self.frame[self.frame['line'] == line])} slots over {len(days)} days, "
+                       f"staffed to the {self.staff_to[line]}; peak {days['peak_required'].max()} on the line, "
+                       f"{days['agent_hours'].sum():,.0f} agent-hours; daily cap binds on {len(capped)} day(s)")
+            for _, day in days.sort_values("agent_hours", ascending=False).head(3).iterrows():
+                out.append(f"  {day['service_day']}: {day['contacts']:,.0f} contacts, peak {day['peak_required']}, "
+                           f"{day['agent_hours']:,.0f} agent-hours, at least {day['day_min_agents']} working "
+                           "(daily cap)")
+        return "\n".join(out)
+
 
 def requirements(centre: Centre, forecast: pd.DataFrame, *, staff_to: str | None = None) -> RequirementsResult:
     """Agents required on the line per slot for every line the forecast covers.

@@ -59,6 +59,17 @@ class ForecastResult:
     def warnings(self) -> tuple[str, ...]:
         return tuple(f"{line.line}: {w}" for line in self.lines for w in line.warnings)
 
+    def describe(self) -> str:
+        """Per line: hours, contacts and the summed band; then each peak window's report."""
+        out = []
+        for line in self.lines:
+            rows = self.frame[self.frame["line"] == line.line]
+            out.append(f"{line.line}: {len(rows)} hours, {rows['contacts'].sum():,.0f} contacts "
+                       f"({rows['low'].sum():,.0f}-{rows['high'].sum():,.0f} summed {self.level}% band; "
+                       f"band calibrated on {line.band.samples} backtest hours)")
+        out.extend(report.describe() for report in self.peaks)
+        return "\n".join(out)
+
 
 def forecast(centre: Centre, start: dt.date, end: dt.date, *, level: int = 80,
              history_end: dt.date | None = None) -> ForecastResult:

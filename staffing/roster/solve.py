@@ -123,6 +123,27 @@ class RosterResult:
     def gap(self) -> float:
         return 0.0 if self.objective <= 0 else max(self.objective - self.bound, 0.0) / self.objective
 
+    def describe(self, start: dt.date, end: dt.date, *, deterministic: bool = True) -> str:
+        """The summary ``staffing roster`` prints: proof or gap, shortfall and excess per line, the worst
+        short runs, and the spread of days, evening, weekend and peak-day shifts per agent."""
+        proven = "proven optimal" if self.status == "optimal" else f"gap {self.gap:.1%} to the proven bound"
+        again = ("" if self.repeatable or not deterministic
+                 else " (the clock stopped a search first: a rerun may differ)")
+        out = [f"Roster {start}..{end}: {proven}, {self.seconds:.0f} s{again}"]
+        out.extend(f"  {line}: {short:,} agent-minutes short of the requirement, "
+                   f"{self.over_agent_min[line]:,} above it" for line, short in self.shortfall_agent_min.items())
+        worst = self.worst_short()
+        if len(worst):
+            out.append("  where it is short (longest runs first):")
+            out.extend(f"    {row.line} {row.start:%Y-%m-%d %H:%M}-{row.end:%H:%M}: {row.agent_minutes:,.0f} "
+                       f"agent-minutes, up to {row.most_short} short" for row in worst.itertuples())
+        for line, rows in self.fairness.groupby("line"):
+            spread = ", ".join(f"{kind} {rows[kind].min()}-{rows[kind].max()}"
+                               for kind in ("evening", "weekend", "peak_day"))
+            out.append(f"  {line} shifts per agent: worked {rows['days_worked'].min()}-{rows['days_worked'].max()} "
+                       f"days; {spread}")
+        return "\n".join(out)
+
 
 class _Progress(cp_model.CpSolverSolutionCallback):
     def __init__(self, report: Progress | None, stage: str, started: float) -> None:
