@@ -3,6 +3,7 @@ search is charged, a stop by the clock noted, and whole rosters that repeat with
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -15,6 +16,7 @@ from ortools.sat.python import cp_model
 from staffing import load_centre
 from staffing.roster import roster
 from staffing.roster.search import LEAST_CHARGE_S, WORK_PER_S, Budget
+from staffing.roster.solve import RosterResult
 from tests.conftest import TINY
 from tests.test_roster import requirement
 
@@ -107,3 +109,23 @@ def test_the_same_seed_and_work_give_the_same_roster(tmp_path: Path) -> None:
     assert all(run.repeatable for run in runs)
     assert runs[0].objective == runs[1].objective
     assert runs[0].frame.equals(runs[1].frame)
+
+
+def test_the_summary_says_when_a_rerun_may_differ() -> None:
+    fairness = pd.DataFrame({"line": ["online"] * 2, "days_worked": [5, 6], "evening": [1, 2], "weekend": [0, 1],
+                             "peak_day": [1, 1]})
+    slots = pd.DataFrame({"line": ["online"] * 2, "start": pd.to_datetime(["2026-08-18 10:00", "2026-08-18 10:10"]),
+                          "end": pd.to_datetime(["2026-08-18 10:10", "2026-08-18 10:20"]), "short": [2, 1]})
+    result = RosterResult(frame=pd.DataFrame(), status="feasible", objective=110.0, bound=100.0,
+                          shortfall_agent_min={"online": 30}, over_agent_min={"online": 5}, penalties_by_rule={},
+                          fairness=fairness, seconds=12.0, short_slots=slots, repeatable=False)
+    text = result.describe(dt.date(2026, 8, 17), dt.date(2026, 8, 23))
+    assert text.splitlines()[0] == ("Roster 2026-08-17..2026-08-23: gap 9.1% to the proven bound, 12 s "
+                                    "(the clock stopped a search first: a rerun may differ)")
+    assert "online: 30 agent-minutes short of the requirement, 5 above it" in text
+    assert "online 2026-08-18 10:00-10:20: 30 agent-minutes, up to 2 short" in text
+    assert "worked 5-6 days; evening 1-2, weekend 0-1, peak_day 1-1" in text
+    # free workers are not meant to repeat, so no caveat; a repeatable run has none either
+    assert "rerun" not in result.describe(dt.date(2026, 8, 17), dt.date(2026, 8, 23), deterministic=False)
+    assert "rerun" not in dataclasses.replace(result, repeatable=True).describe(dt.date(2026, 8, 17),
+                                                                                 dt.date(2026, 8, 23))
