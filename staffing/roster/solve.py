@@ -46,7 +46,6 @@ from staffing.roster.search import (
     WINDOW_WORK_PER_S,
     WORK_SHARE,
     Budget,
-    make_solver,
     parallel,
     runs_free,
 )
@@ -409,9 +408,8 @@ def _solve_exact(problem: RosterProblem, budget: Budget, time_limit_s: float, se
     day_level = not any(items.values())
     if day_level:  # the first search's work, capped by the whole time
         solver = budget.solver(seed, workers, most_s=budget.left() * EXACT_SEARCH_SHARE)
-    else:
-        budget = budget.part(0.5)
-        solver = budget.solver(seed, workers, rate=PLACING_WORK_PER_S)
+    else:  # half, and nothing after it here: without a roster the stages take the rest
+        solver = budget.part(0.5).solver(seed, workers, rate=PLACING_WORK_PER_S)
     status = solver.solve(model, _Progress(progress, "exact", started))
     if status == cp_model.INFEASIBLE:
         from staffing.roster.diagnose import diagnose
@@ -502,7 +500,7 @@ def _read_back(model: cp_model.CpModel, v, best: Incumbent, budget: Budget, seed
                workers: int) -> cp_model.CpSolver:
     """A solver holding ``best`` with every variable of the model (the roster's shift and rest
     variables fixed, the rest solved for), so its penalties can be read (on at least 5 s)."""
-    solver = make_solver(max(budget.wall_left(), 5.0), seed, workers, work_s=max(budget.left(), 5.0))
+    solver = budget.solver(seed, workers, at_least_s=5.0)
     if solver.solve(fixed_to(model, v, best)) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise NoRosterFoundError("a roster found could not be read back in time: give more time (--time-limit)")
     return solver
