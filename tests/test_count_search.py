@@ -1,6 +1,7 @@
 """Stage 1's neighbourhood search on team counts (``staffing/roster/count_search.py``): the
-floor bends in its model, so it starts from no one working and still reaches the whole
-model's optimum, and what it hands on keeps every team mix that can take its breaks."""
+floor bends in its model (held hard only in the first, whole-horizon search), so it starts from
+no one working and still reaches the whole model's optimum, and what it hands on keeps every
+team mix that can take its breaks."""
 
 from __future__ import annotations
 
@@ -64,16 +65,18 @@ def test_search_from_no_one_working_reaches_the_whole_models_optimum(example_cen
     assert bad_days(problem, counts_of(v, best), capacity, range(len(days))) == {}
 
 
-def test_stage_one_without_a_first_roster_starts_from_none(tiny_centre, monkeypatch) -> None:
-    """When the whole-horizon search finds nothing in its time, the neighbourhoods start from
-    no one working; the roster they reach keeps every hard rule (independent checker)."""
+@pytest.mark.parametrize("searches_without_time", [1, 2])
+def test_stage_one_without_a_first_roster_starts_from_none(tiny_centre, monkeypatch, searches_without_time) -> None:
+    """When the whole-horizon search holding the floor finds nothing in its time, one with the
+    floor bending gives the first roster; when that finds nothing either, the neighbourhoods
+    start from no one working. The roster they reach keeps every hard rule (independent checker)."""
     original = search_module.make_solver
     calls = []
 
     def first_without_time(time_limit_s: float, seed: int, workers: int, **limits):
         solver = original(time_limit_s, seed, workers, **limits)
         calls.append(time_limit_s)
-        if len(calls) == 1:
+        if len(calls) <= searches_without_time:
             solver.parameters.max_time_in_seconds = 0.0
         return solver
 
@@ -82,7 +85,11 @@ def test_stage_one_without_a_first_roster_starts_from_none(tiny_centre, monkeypa
     messages = []
     result = roster(tiny_centre, requirement("chat", WEEK, range(9, 17), 2), WEEK[0], WEEK[-1], time_limit_s=20,
                     progress=messages.append)
-    assert any("the neighbourhoods start from none" in m for m in messages)
+    bending = [m for m in messages if "floor bending" in m]
+    if searches_without_time == 1:
+        assert bending and not any("the neighbourhoods start from none" in m for m in messages)
+    else:
+        assert not bending and any("the neighbourhoods start from none" in m for m in messages)
     assert check_roster(tiny_centre, result.frame) == []
     assert result.shortfall_agent_min["chat"] > 0  # two all week with three agents owed rest
 
@@ -145,3 +152,43 @@ def test_a_floor_plus_one_cut_draws_the_windows_to_its_day(example_centre) -> No
         for _ in range(20):
             first = count_search._hot_window(v, problem, incumbent, 2, rng)
             assert first <= 3 < first + 2
+
+
+def test_the_floor_held_is_hard_inside_and_bends_again_after(tiny_centre) -> None:
+    """``_floor_held`` fixes every floor gap at 0 for the whole-horizon search and gives the
+    domains back: a floor of three all week with three agents owed rest has no roster inside
+    it, and is a roster (bending) outside."""
+    problem = build_problem(tiny_centre, requirement("chat", WEEK, range(9, 17), 3, floor=3), WEEK[0], WEEK[-1])
+    model, v, _capacity = count_model(problem)
+    domains = [list(model.proto.variables[gap.index].domain) for *_key, gap in v.floor_gaps]
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 20
+    with solve_module._floor_held(model, v):
+        assert solver.solve(model) == cp_model.INFEASIBLE
+    assert [list(model.proto.variables[gap.index].domain) for *_key, gap in v.floor_gaps] == domains
+    assert solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    assert sum(solver.value(gap) for *_key, gap in v.floor_gaps) > 0
+
+
+def test_the_first_search_keeps_the_floor_or_starts_from_none(tiny_centre, example_centre) -> None:
+    """The whole-horizon search holds the floor: its roster keeps it everywhere, and its bound
+    is below that roster. On a floor no counts can keep it proves so (no bound: the diagnosis
+    follows) and the neighbourhoods start from no one working, the floor bending again."""
+    problem = build_problem(example_centre, requirement("online", WEEK, range(9, 23), 3, floor=2),
+                            WEEK[0], WEEK[-1])
+    model, v, capacity = count_model(problem)
+    budget = Budget(20)
+    with budget.charging():
+        best, bound, sweep, _focus = solve_module._first_counts(model, v, problem, capacity, budget, 0, 1, None, 0.0)
+    assert not sweep and all(best.values[gap.index] == 0 for *_key, gap in v.floor_gaps)
+    assert bound <= best.objective + 1e-6
+
+    problem = build_problem(tiny_centre, requirement("chat", WEEK, range(9, 17), 3, floor=3), WEEK[0], WEEK[-1])
+    model, v, capacity = count_model(problem)
+    budget = Budget(20)
+    with budget.charging():
+        best, bound, sweep, _focus = solve_module._first_counts(model, v, problem, capacity, budget, 0, 1, None, 0.0)
+    assert bound == float("-inf") and sweep
+    assert all(n == 0 for n in counts_of(v, best).values())
+    assert any(best.values[gap.index] for *_key, gap in v.floor_gaps)

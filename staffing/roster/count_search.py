@@ -39,6 +39,7 @@ from staffing.roster.variables import CountVars
 
 ROUND_S = 2.0       # at most this much work on one window (seconds on 2 cores)
 FIRST_WINDOW = 7    # days freed for every team at first; grows while windows are proven, shrinks while not
+FOCUS_WINDOW = 3    # days freed around a day to mend first (a team mix cut there, a floor cut)
 CUT_TRIES = 3       # a window re-solved at most this often after cutting team mixes it chose
 
 
@@ -94,15 +95,16 @@ def search_counts(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
         by_day.setdefault(d, []).append((team, var.index))
     subs = SubModels(model, [var.index for var in v.count.values()])
     window = min(FIRST_WINDOW, days)
-    planned = [min(max(d - window // 2, 0), max(days - window, 0)) for d in focus]
+    near = min(FOCUS_WINDOW, days)
+    planned = [(min(max(d - near // 2, 0), days - near), near) for d in focus]
     if sweep:
-        planned += list(range(0, days, window))
+        planned += [(first, window) for first in range(0, days, window)]
     improved = rounds = 0
     while not budget.done(LEAST_ROUND_S) and best.objective > bound + 1e-9:
         rounds += 1
         chosen = teams
         if planned:
-            first, span = planned.pop(0), window
+            first, span = planned.pop(0)
         elif rounds % 3 == 0 or len(teams) < 3 or any(_gap_open(best, gap) for *_key, gap in v.floor_gaps):
             # where the line is short, and always while the floor is still broken somewhere
             first, span = _hot_window(v, p, best, window, rng), window
