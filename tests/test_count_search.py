@@ -82,6 +82,7 @@ def test_stage_one_without_a_first_roster_starts_from_none(tiny_centre, monkeypa
 
     monkeypatch.setattr(search_module, "make_solver", first_without_time)
     monkeypatch.setattr(solve_module, "EXACT_LIMIT", 0)  # the staged path
+    monkeypatch.setattr(solve_module, "PATHS_DAY_LIMIT", 0)  # as a large centre (the floor held first)
     messages = []
     result = roster(tiny_centre, requirement("chat", WEEK, range(9, 17), 2), WEEK[0], WEEK[-1], time_limit_s=20,
                     progress=messages.append)
@@ -192,3 +193,54 @@ def test_the_first_search_keeps_the_floor_or_starts_from_none(tiny_centre, examp
     assert bound == float("-inf") and sweep
     assert all(n == 0 for n in counts_of(v, best).values())
     assert any(best.values[gap.index] for *_key, gap in v.floor_gaps)
+
+
+def test_a_line_day_not_placed_in_its_share_gets_half_of_what_is_left(tiny_centre, monkeypatch) -> None:
+    """Stage 3: a line-day whose meals and breaks are not placed in its share of the work (its
+    search stopped at once here) is searched once more on half of what is left, not exit 4."""
+    placing = []
+    original_coverage = solve_module.add_day_coverage
+
+    def marked(model, *args, **kwargs):
+        placing.append(model)
+        return original_coverage(model, *args, **kwargs)
+
+    original_solve = search_module._Solver.solve
+    tries = []
+
+    def solve(self, model, solution_callback=None):
+        if placing and model is placing[0]:
+            tries.append(model)
+            if len(tries) == 1:
+                self.parameters.max_time_in_seconds = 0.0
+        return original_solve(self, model, solution_callback)
+
+    monkeypatch.setattr(solve_module, "add_day_coverage", marked)
+    monkeypatch.setattr(search_module._Solver, "solve", solve)
+    monkeypatch.setattr(solve_module, "EXACT_LIMIT", 0)  # the staged path
+    days = WEEK[:2]
+    result = roster(tiny_centre, requirement("chat", days, range(9, 17), 2), days[0], days[-1], time_limit_s=20)
+    assert len(tries) == 2
+    assert check_roster(tiny_centre, result.frame) == []
+
+
+def test_a_first_roster_mix_that_cannot_fit_is_solved_again_not_emptied(tiny_centre, monkeypatch) -> None:
+    """A team mix of the first roster that cannot take its meals and breaks (here: any three
+    at once) is cut, and the team-days that chose it are solved again with every other count
+    as it is: they keep two on the line, where emptying them broke the floor."""
+    problem = build_problem(tiny_centre, requirement("chat", WEEK, range(9, 17), 3, floor=1), WEEK[0], WEEK[-1])
+    model, v, capacity = count_model(problem)
+    original = capacity._solve
+    capacity.known.clear()
+    monkeypatch.setattr(capacity, "_solve", lambda line, mix: sum(n for _s, n in mix) < 3 and original(line, mix))
+    messages = []
+    budget = Budget(20)
+    with budget.charging():
+        best, _bound, sweep, mended = solve_module._first_counts(model, v, problem, capacity, budget, 0, 1,
+                                                                  messages.append, 0.0)
+    assert any("cannot fit meals and breaks" in m for m in messages) and mended and not sweep
+    counts = counts_of(v, best)
+    assert bad_days(problem, counts, capacity, range(len(WEEK))) == {}
+    for d in mended:
+        assert sum(n for (_team, day, _s), n in counts.items() if day == d) == 2
+    assert all(best.values[gap.index] == 0 for *_key, gap in v.floor_gaps)

@@ -116,7 +116,7 @@ def search_counts(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
             chosen = sorted(rng.choice(teams, size=max(len(teams) // 2, 2), replace=False).tolist())
         free_days = range(first, min(first + span, days))
         free = {index for d in free_days for team, index in by_day.get(d, []) if team in chosen}
-        status, solution, objective = _solve_window(model, v, p, capacity, best, free, free_days, subs, budget,
+        status, solution, objective = solve_window(model, v, p, capacity, best, free, free_days, subs, budget,
                                                     seed + rounds, rate)
         if solution is not None and objective <= best.objective + 1e-9:
             better = objective < best.objective - 1e-9
@@ -132,7 +132,7 @@ def search_counts(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
     return improved
 
 
-def _solve_window(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capacity: TeamCapacity,
+def solve_window(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capacity: TeamCapacity,
                   best: Incumbent, free: set[int], free_days: range, subs: SubModels, budget: Budget, seed: int,
                   rate: float):
     """(status, solution, objective) of one window, solved as a model of its own
@@ -176,4 +176,4 @@ def _hot_window(v: CountVars, p: RosterProblem, best: Incumbent, window: int, rn
     return min(max(centre - window // 2, 0), max(days - window, 0))
 
 
-__all__ = ["bad_days", "counts_of", "evaluate", "search_counts"]
+__all__ = ["bad_days", "counts_of", "evaluate", "search_counts", "solve_window"]

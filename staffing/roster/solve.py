@@ -27,7 +27,7 @@ from ortools.sat.python import cp_model
 from staffing.errors import StaffingError
 from staffing.roster.breaks import BREAK_RULES, Assignment, Away, BreakVars, add_day_coverage
 from staffing.roster.capacity import TeamCapacity, add_mix_cut, add_template_limits, team_mixes
-from staffing.roster.count_search import bad_days, counts_of, evaluate, search_counts
+from staffing.roster.count_search import bad_days, counts_of, evaluate, search_counts, solve_window
 from staffing.roster.counts import COUNT_RULES, Counts, count_values, create_count_vars, name_agents
 from staffing.roster.exact import EXACT_LIMIT, EXACT_RULES, add_exact_away, add_exact_coverage, exact_size
 from staffing.roster.improve import Incumbent, fixed_to, improve
@@ -51,6 +51,7 @@ from staffing.roster.search import (
     runs_free,
     set_domain,
 )
+from staffing.roster.submodel import SubModels
 from staffing.roster.variables import Penalty, create_day_vars
 
 Progress = Callable[[str], None]
@@ -323,14 +324,17 @@ def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCa
                   rate: float = COUNTS_WORK_PER_S) -> tuple[Incumbent, float, bool, tuple[int, ...]]:
     """One whole-horizon search of stage 1 for its bound and a first roster of counts:
     (roster, bound, whether the neighbourhoods should first walk the horizon, days they
-    should free first). Team-days whose mix cannot take its meals and breaks are cut and
-    emptied, and their days come first; with no roster at all the search starts from no one
+    should free first). Team mixes that cannot take their meals and breaks are cut, the
+    team-days that chose them solved again (emptied if that finds nothing), and their days come
+    first; with no roster at all the search starts from no one
     working (the floor bends in this model, so that is a roster) and walks the horizon.
 
-    This search holds the floor hard (its gaps fixed at 0), as the roster must: with the
-    floor bending, CP-SAT's first dive on one worker leaves it broken where its first choices
-    fall short, and the search keeps that roster (M: 171-804 million on 7 seeds of 8, where the
-    held floor gives 14.4-14.8 million on all 8). Its bound is then the whole problem's too."""
+    On a large centre (``share`` not given) this search holds the floor hard (its gaps fixed
+    at 0), as the roster must: with the floor bending, CP-SAT's first dive on one worker leaves
+    it broken where its first choices fall short, and the search keeps that roster (M: 171-804
+    million on 7 seeds of 8, where the held floor gives 14.3-14.7 million on all 8). Its bound
+    is then the whole problem's too. A small centre's search proves its bound in its time with
+    the floor bending (S: 3.5 s), and held it did not (S: 1,892,300 against 1,922,930)."""
     large = share is None
     if large:
         share = FREE_SEARCH_SHARE if workers >= FREE_MANY and runs_free(workers) else FIRST_SEARCH_SHARE
@@ -341,12 +345,12 @@ def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCa
         # whose rounds of cuts took most of the search's time (M: 20 s, 8-10 s without them,
         # rosters as good, the bound 0.3% lower)
         solver.parameters.cut_level = 0
-    with _floor_held(model, v):
+    with _floor_held(model, v) if large else contextlib.nullcontext():
         status = solver.solve(model, _Progress(progress, "days (whole horizon)", started))
     # infeasible: no counts keep the floor under the counted rules, so no roster does; the
     # search goes on with it bending, and the diagnosis names the conflict
     bound = float("-inf") if status == cp_model.INFEASIBLE else solver.best_objective_bound
-    if status == cp_model.UNKNOWN and not budget.done(1.0):
+    if large and status == cp_model.UNKNOWN and not budget.done(1.0):
         # none keeping the floor yet: one search with it bending finds a roster sooner (one
         # CP-SAT's root search leaves it broken here and there), and the windows mend it
         fallback = budget.part(share).solver(seed, workers, rate=rate, at_least_s=1.0)
@@ -366,10 +370,19 @@ def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCa
         for line, mix in sorted(cut):
             add_mix_cut(model, v, p, line, mix)
         empty = {(team, d) for d, found in bad.items() for _line, team, _mix in found}
-        counts = {key: 0 if key[:2] in empty else n for key, n in counts.items()}
         emptied = tuple(sorted({d for _team, d in empty}))
         if progress is not None:
             progress(f"days: {len(cut)} team mix(es) cannot fit meals and breaks one at a time; cut")
+        # those team-days solved again with every other count as it is (emptying them broke the
+        # floor there, and on L the windows came back only to 92.5M from a first roster of 84.7M)
+        free = {var.index for key, var in v.count.items() if key[:2] in empty}
+        subs = SubModels(model, [var.index for var in v.count.values()])
+        first = Incumbent(list(solver.response_proto.solution), float("inf"))
+        _status, mended, objective = solve_window(model, v, p, capacity, first, free, emptied, subs, budget, seed,
+                                                  WINDOW_WORK_PER_S)
+        if mended is not None:
+            return Incumbent(mended, objective), bound, False, emptied
+        counts = {key: 0 if key[:2] in empty else n for key, n in counts.items()}
     elif progress is not None:
         progress("days: no roster from the whole-horizon search yet; the neighbourhoods start from none")
     start = evaluate(model, v, counts, seed=seed)
@@ -574,6 +587,11 @@ def _place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], budget: 
         solver = job.solver(seed, workers, most_s=HINTED_S if hinted else None, rate=PLACING_WORK_PER_S,
                             at_least_s=0.5)
         status = solver.solve(model)
+        if status == cp_model.UNKNOWN and not budget.done(1.0):
+            # none found in its share (a peak day, its floor tight): once more on half of what is left
+            model.clear_hints()
+            solver = budget.part(0.5).solver(seed, workers, rate=PLACING_WORK_PER_S, at_least_s=0.5)
+            status = solver.solve(model)
         if status == cp_model.INFEASIBLE:
             from staffing.roster.diagnose import explain_day
 
