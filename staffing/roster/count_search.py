@@ -117,7 +117,7 @@ def search_counts(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
         free_days = range(first, min(first + span, days))
         free = {index for d in free_days for team, index in by_day.get(d, []) if team in chosen}
         status, solution, objective = solve_window(model, v, p, capacity, best, free, free_days, subs, budget,
-                                                    seed + rounds, rate)
+                                                   seed + rounds, rate)
         if solution is not None and objective <= best.objective + 1e-9:
             better = objective < best.objective - 1e-9
             best.values, best.objective = solution, objective
@@ -133,11 +133,11 @@ def search_counts(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capac
 
 
 def solve_window(model: cp_model.CpModel, v: CountVars, p: RosterProblem, capacity: TeamCapacity,
-                  best: Incumbent, free: set[int], free_days: range, subs: SubModels, budget: Budget, seed: int,
-                  rate: float):
+                 best: Incumbent, free: set[int], free_days, subs: SubModels, budget: Budget, seed: int,
+                 rate: float):
     """(status, solution, objective) of one window, solved as a model of its own
-    (``SubModels``), its chosen mixes checked (cut and solved again while they do not fit);
-    solution ``None`` when nothing valid was found."""
+    (``SubModels``), its chosen mixes checked on ``free_days`` (cut and solved again while they
+    do not fit); solution ``None`` when nothing valid was found."""
     status = cp_model.UNKNOWN
     for _ in range(CUT_TRIES + 1):
         solver = round_solver(budget, ROUND_S, seed, rate=rate)

@@ -326,8 +326,8 @@ def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCa
     (roster, bound, whether the neighbourhoods should first walk the horizon, days they
     should free first). Team mixes that cannot take their meals and breaks are cut, the
     team-days that chose them solved again (emptied if that finds nothing), and their days come
-    first; with no roster at all the search starts from no one
-    working (the floor bends in this model, so that is a roster) and walks the horizon.
+    first; with no roster at all the search starts from no one working (the floor bends in
+    this model, so that is a roster) and walks the horizon.
 
     On a large centre (``share`` not given) this search holds the floor hard (its gaps fixed
     at 0), as the roster must: with the floor bending, CP-SAT's first dive on one worker leaves
@@ -351,8 +351,8 @@ def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCa
     # search goes on with it bending, and the diagnosis names the conflict
     bound = float("-inf") if status == cp_model.INFEASIBLE else solver.best_objective_bound
     if large and status == cp_model.UNKNOWN and not budget.done(1.0):
-        # none keeping the floor yet: one search with it bending finds a roster sooner (one
-        # CP-SAT's root search leaves it broken here and there), and the windows mend it
+        # none keeping the floor yet: with it bending CP-SAT finds a roster sooner (before its
+        # root relaxation is done, the floor broken here and there), and the windows mend that
         fallback = budget.part(share).solver(seed, workers, rate=rate, at_least_s=1.0)
         fallback.parameters.relative_gap_limit = ROUND_GAP
         fallback.parameters.cut_level = solver.parameters.cut_level
