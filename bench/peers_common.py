@@ -36,7 +36,8 @@ from staffing.domain import Agent, Centre, ShiftTemplate
 from staffing.errors import StaffingError
 from staffing.io import atomic_write
 from staffing.roster.problem import build_problem
-from staffing.roster.solve import RosterResult, solve
+from staffing.roster.result import RosterResult
+from staffing.roster.solve import solve
 
 ROOT = Path(__file__).resolve().parents[1]
 LINE = "online"

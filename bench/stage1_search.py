@@ -10,7 +10,6 @@ and several workers"); the figures in bench/RESULTS.md for 1, 4 and 8 workers ca
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import tempfile
 import time
@@ -27,8 +26,7 @@ from staffing.roster.capacity import TeamCapacity, add_template_limits  # noqa: 
 from staffing.roster.counts import COUNT_RULES, create_count_vars  # noqa: E402
 from staffing.roster.problem import build_problem  # noqa: E402
 from staffing.roster.search import make_solver, parallel  # noqa: E402
-
-solve_module = importlib.import_module("staffing.roster.solve")
+from staffing.roster.variables import minimize  # noqa: E402
 
 
 class _Report(cp_model.CpSolverSolutionCallback):
@@ -57,7 +55,7 @@ def main() -> None:
     v.elastic_floor = True
     penalties = [term for rule in COUNT_RULES for term in rule(model, v, problem)]
     add_template_limits(model, v, problem, TeamCapacity(problem, args.seed))
-    solve_module._objective(model, penalties)
+    minimize(model, penalties)
     label = f"{args.size} {args.workers} {'free' if args.free else 'interleaved' if args.workers > 1 else 'worker'}"
     with parallel(not args.free):
         solver = make_solver(args.time_limit, args.seed, args.workers)

@@ -53,3 +53,19 @@ class CalendarError(StaffingError):
     """A date the holiday calendar cannot answer for (a year nobody described)."""
 
     exit_code = 2
+
+
+class InfeasibleError(StaffingError):
+    """No roster can keep the hard rules: exit 3, with conflicts a supervisor can act on."""
+
+    exit_code = 3
+
+    def __init__(self, conflicts: list[str]) -> None:
+        self.conflicts = conflicts
+        super().__init__("no roster keeps every hard rule:\n  " + "\n  ".join(conflicts))
+
+
+class NoRosterFoundError(StaffingError):
+    """The solver found no roster in the time given: exit 4, with what to try."""
+
+    exit_code = 4

@@ -15,8 +15,8 @@ from ortools.sat.python import cp_model
 
 from staffing import load_centre
 from staffing.roster import roster
+from staffing.roster.result import RosterResult
 from staffing.roster.search import LEAST_CHARGE_S, WORK_PER_S, Budget
-from staffing.roster.solve import RosterResult
 from tests.conftest import TINY
 from tests.test_roster import requirement
 

@@ -24,6 +24,7 @@ from tests.test_roster import check_roster, requirement
 
 solve_module = importlib.import_module("staffing.roster.solve")  # the package's `solve` is the function
 search_module = importlib.import_module("staffing.roster.search")
+placing_module = importlib.import_module("staffing.roster.placing")
 WEEK = [dt.date(2026, 8, 10) + dt.timedelta(days=i) for i in range(7)]
 
 
@@ -199,7 +200,7 @@ def test_a_line_day_not_placed_in_its_share_gets_half_of_what_is_left(tiny_centr
     """Stage 3: a line-day whose meals and breaks are not placed in its share of the work (its
     search stopped at once here) is searched once more on half of what is left, not exit 4."""
     placing = []
-    original_coverage = solve_module.add_day_coverage
+    original_coverage = placing_module.add_day_coverage
 
     def marked(model, *args, **kwargs):
         placing.append(model)
@@ -215,7 +216,7 @@ def test_a_line_day_not_placed_in_its_share_gets_half_of_what_is_left(tiny_centr
                 self.parameters.max_time_in_seconds = 0.0
         return original_solve(self, model, solution_callback)
 
-    monkeypatch.setattr(solve_module, "add_day_coverage", marked)
+    monkeypatch.setattr(placing_module, "add_day_coverage", marked)
     monkeypatch.setattr(search_module._Solver, "solve", solve)
     monkeypatch.setattr(solve_module, "EXACT_LIMIT", 0)  # the staged path
     days = WEEK[:2]

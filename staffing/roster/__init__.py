@@ -11,8 +11,10 @@ import datetime as dt
 import pandas as pd
 
 from staffing.domain import Centre
+from staffing.errors import InfeasibleError, NoRosterFoundError
 from staffing.roster.problem import Leave, RosterProblem, build_problem
-from staffing.roster.solve import ROSTER_COLUMNS, InfeasibleError, NoRosterFoundError, Progress, RosterResult, solve
+from staffing.roster.result import ROSTER_COLUMNS, RosterResult
+from staffing.roster.solve import Progress, solve
 
 
 def roster(centre: Centre, requirements: pd.DataFrame, start: dt.date, end: dt.date, *,

@@ -38,7 +38,7 @@ from staffing.roster.rules import (
     rest_days_needed,
 )
 from staffing.roster.search import PLACING_WORK_PER_S, Budget
-from staffing.roster.variables import CountVars, Penalty, create_day_vars
+from staffing.roster.variables import CountVars, Penalty, create_day_vars, minimize
 
 Counts = dict[tuple[str, int, int], int]   # (team, day index, template index) -> agents
 
@@ -172,7 +172,7 @@ def name_agents(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int =
         share = budget.part(1 / (len(teams) - position))  # the team's share of what is left
         # The counts exactly (fast: they fix most of the model), and only when no roster keeps
         # them, the least change from them.
-        model.minimize(sum(term.weight * term.expr for term in penalties))
+        minimize(model, penalties)
         exact = model.clone()
         for key in set(cells) | set(wanted):
             exact.add(sum(cells.get(key, [])) == wanted.get(key, 0))
@@ -193,7 +193,7 @@ def name_agents(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int =
                 model.add(want - sum(on) <= dev)
                 deviations.append(dev)
             penalties.append(Penalty("counts", "moved", sum(deviations), WEIGHT_COUNT))
-            model.minimize(sum(term.weight * term.expr for term in penalties))
+            minimize(model, penalties)
             solver = share.solver(seed, workers, rate=PLACING_WORK_PER_S, at_least_s=0.5)
             status = solver.solve(model)
             values = {key: solver.boolean_value(var) for key, var in v.shift.items()}

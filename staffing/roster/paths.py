@@ -30,7 +30,7 @@ from staffing.roster.counts import COUNT_RULES, Counts, create_count_vars
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import add_coverage, coverage_penalties
 from staffing.roster.search import Budget, hint_solution, release
-from staffing.roster.variables import CountVars, Penalty, StageVars
+from staffing.roster.variables import CountVars, Penalty, StageVars, minimize
 
 Flows = dict[tuple[str, int, int], tuple["Steps", dict]]  # (team, day, template) -> network, arc variables
 Path = list[tuple[str, int]]               # one agent's meals and breaks: (kind, start slot) in order
@@ -261,7 +261,7 @@ def _day_model(p: RosterProblem, counts: Counts, days: list[int]) -> tuple[cp_mo
     for (team, d, s), var in v.count.items():
         if d not in free:
             model.add(var == counts.get((team, d, s), 0))
-    model.minimize(sum(term.weight * term.expr for term in penalties))
+    minimize(model, penalties)
     return model, v, flows
 
 

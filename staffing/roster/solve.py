@@ -15,28 +15,29 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime as dt
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 from ortools.sat.python import cp_model
 
-from staffing.errors import StaffingError
-from staffing.roster.breaks import BREAK_RULES, Assignment, Away, BreakVars, add_day_coverage
+from staffing.errors import InfeasibleError, NoRosterFoundError
 from staffing.roster.capacity import TeamCapacity, add_mix_cut, add_template_limits, team_mixes
 from staffing.roster.count_search import bad_days, counts_of, evaluate, search_counts, solve_window
 from staffing.roster.counts import COUNT_RULES, Counts, count_values, create_count_vars, name_agents
 from staffing.roster.exact import EXACT_LIMIT, EXACT_RULES, add_exact_away, add_exact_coverage, exact_size
 from staffing.roster.improve import Incumbent, fixed_to, improve
 from staffing.roster.paths import paths_size, polish_days
-from staffing.roster.patterns import cover_points, wish_points
+from staffing.roster.placing import DayFailure, on_shift, place_breaks
 from staffing.roster.problem import RosterProblem
+from staffing.roster.result import (
+    RosterResult,
+    agent_fairness,
+    coverage_totals,
+    day_penalties,
+    roster_frame,
+)
 from staffing.roster.rules import (
-    FAIRNESS_CATEGORIES,
-    WEIGHT_DAY_MIN,
     WEIGHT_OVER,
     WEIGHT_SHORT,
 )
@@ -52,10 +53,9 @@ from staffing.roster.search import (
     set_domain,
 )
 from staffing.roster.submodel import SubModels
-from staffing.roster.variables import Penalty, create_day_vars
+from staffing.roster.variables import Penalty, create_day_vars, minimize
 
 Progress = Callable[[str], None]
-ROSTER_COLUMNS = ["agent", "team", "line", "date", "activity", "code", "start", "end"]
 STAGE_ONE_SHARE = 0.55  # of the work left: days; then names (a third of the rest) and breaks
 FIRST_SEARCH_SHARE = 0.3  # of stage 1's time: one whole-horizon search for the bound and a first roster
 FREE_SEARCH_SHARE = 0.85  # the same with FREE_MANY or more workers running free: CP-SAT's own parallel
@@ -71,80 +71,8 @@ PATHS_DAY_LIMIT = 2_000  # flow arcs a day (about two teams) up to which they ar
 #                          5,900 a day), a day's models took 3.5 s each and cost the windows more than they gained
 SMALL_SEARCH_SHARE = 0.6  # the whole-horizon search's share there: on S it proves its bound in 3.5-5 s, and at 0.3
 #                           it was sometimes cut just before (bound 1.88M instead of 1.92M)
-HINTED_S = 1.0  # work (seconds on 2 cores) for a line-day of stage 3 that starts from stage 1's placement
 NAMES_SHARE = 0.3  # of the work left after stage 1: agents named to the counts; the rest to meals and breaks
 FLOOR_ROUNDS = 3   # stage 1 re-solves after a line-day could not keep its floor during breaks
-
-
-class InfeasibleError(StaffingError):
-    """No roster can keep the hard rules: exit 3, with conflicts a supervisor can act on."""
-
-    exit_code = 3
-
-    def __init__(self, conflicts: list[str]) -> None:
-        self.conflicts = conflicts
-        super().__init__("no roster keeps every hard rule:\n  " + "\n  ".join(conflicts))
-
-
-class NoRosterFoundError(StaffingError):
-    """The solver found no roster in the time given: exit 4, with what to try."""
-
-    exit_code = 4
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RosterResult:
-    """The roster (CONTRACT ``roster.csv``) and how good it is."""
-
-    frame: pd.DataFrame = field(repr=False)
-    status: str                      # "optimal" or "feasible"
-    objective: float
-    bound: float
-    shortfall_agent_min: dict[str, int]
-    over_agent_min: dict[str, int]
-    penalties_by_rule: dict[str, float]
-    fairness: pd.DataFrame = field(repr=False)
-    seconds: float
-    short_slots: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
-    repeatable: bool = True          # the clock stopped no search (``search.Budget``): the same run repeats it
-
-    def worst_short(self, count: int = 5) -> pd.DataFrame:
-        """The longest runs of consecutive short slots per line and day, most agent-minutes first:
-        line, start, end, agent_minutes, most_short (agents)."""
-        if self.short_slots.empty:
-            return pd.DataFrame(columns=["line", "start", "end", "agent_minutes", "most_short"])
-        slots = self.short_slots.sort_values(["line", "start"])
-        slot_min = (slots["end"] - slots["start"]).dt.total_seconds() / 60
-        new_run = (slots["line"] != slots["line"].shift()) | (slots["start"] != slots["end"].shift())
-        runs = slots.assign(run=new_run.cumsum(), minutes=slots["short"] * slot_min).groupby("run").agg(
-            line=("line", "first"), start=("start", "first"), end=("end", "last"),
-            agent_minutes=("minutes", "sum"), most_short=("short", "max"))
-        return runs.sort_values("agent_minutes", ascending=False).head(count).reset_index(drop=True)
-
-    @property
-    def gap(self) -> float:
-        return 0.0 if self.objective <= 0 else max(self.objective - self.bound, 0.0) / self.objective
-
-    def describe(self, start: dt.date, end: dt.date, *, deterministic: bool = True) -> str:
-        """The summary ``staffing roster`` prints: proof or gap, shortfall and excess per line, the worst
-        short runs, and the spread of days, evening, weekend and peak-day shifts per agent."""
-        proven = "proven optimal" if self.status == "optimal" else f"gap {self.gap:.1%} to the proven bound"
-        again = ("" if self.repeatable or not deterministic
-                 else " (the clock stopped a search first: a rerun may differ)")
-        out = [f"Roster {start}..{end}: {proven}, {self.seconds:.0f} s{again}"]
-        out.extend(f"  {line}: {short:,} agent-minutes short of the requirement, "
-                   f"{self.over_agent_min[line]:,} above it" for line, short in self.shortfall_agent_min.items())
-        worst = self.worst_short()
-        if len(worst):
-            out.append("  where it is short (longest runs first):")
-            out.extend(f"    {row.line} {row.start:%Y-%m-%d %H:%M}-{row.end:%H:%M}: {row.agent_minutes:,.0f} "
-                       f"agent-minutes, up to {row.most_short} short" for row in worst.itertuples())
-        for line, rows in self.fairness.groupby("line"):
-            spread = ", ".join(f"{kind} {rows[kind].min()}-{rows[kind].max()}"
-                               for kind in ("evening", "weekend", "peak_day"))
-            out.append(f"  {line} shifts per agent: worked {rows['days_worked'].min()}-{rows['days_worked'].max()} "
-                       f"days; {spread}")
-        return "\n".join(out)
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
@@ -156,10 +84,6 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         if self.report is not None:
             self.report(f"{self.stage}: objective {self.objective_value:,.0f}, bound {self.best_objective_bound:,.0f}, "
                         f"{time.perf_counter() - self.started:.1f} s")
-
-
-def _objective(model: cp_model.CpModel, penalties: list[Penalty]) -> None:
-    model.minimize(sum(p.weight * p.expr for p in penalties))
 
 
 def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, work_s: float | None = None, seed: int = 0,
@@ -205,7 +129,7 @@ def _solve(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: in
     penalties = [term for rule in COUNT_RULES for term in rule(model, v, problem)]
     capacity = TeamCapacity(problem, seed)
     add_template_limits(model, v, problem, capacity)
-    _objective(model, penalties)
+    minimize(model, penalties)
     best, bound, focus, paths = None, float("-inf"), (), {}
     by_paths = paths_size(problem) <= PATHS_DAY_LIMIT * len(problem.days)
     # the count model's work per second, whole horizon and windows (a small centre's runs faster)
@@ -248,15 +172,15 @@ def _solve(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: in
                      + (f" ({moved} agent-days moved off the counts to keep per-agent rules)" if moved else "")
                      + f", {time.perf_counter() - started:.1f} s")
         try:
-            away = _place_breaks(problem, shifts, budget, seed, workers, progress, started, paths)
+            away = place_breaks(problem, shifts, budget, seed, workers, progress, started, paths)
             break
-        except _DayFailure as failure:
+        except DayFailure as failure:
             mixes_fit = all(capacity.feasible(failure.line, mix)
                             for mix in team_mixes(problem, shifts, failure.line, failure.day).values() if mix)
             if attempt == FLOOR_ROUNDS or not mixes_fit:
                 raise InfeasibleError(failure.conflicts) from None
             penalties.append(_require_cover(model, v, problem, failure.line, failure.day))
-            _objective(model, penalties)
+            minimize(model, penalties)
             evaluated = evaluate(model, v, counts, seed=seed)
             if evaluated is None:  # not solved in its time: the counts stand, their objective under the cut unknown
                 best.objective = float("inf")
@@ -266,10 +190,10 @@ def _solve(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: in
             if progress is not None:
                 progress(f"breaks: line {failure.line} on {problem.days[failure.day]} cannot keep the floor while "
                          "meals and breaks are taken; one more on the line there, re-solve that week")
-    frame = _frame(problem, shifts, away)
-    short, over, short_slots = _coverage_totals(problem, shifts, away)
-    fairness = _fairness(problem, shifts)
-    penalty_values = _day_penalties(problem, shifts, fairness)
+    frame = roster_frame(problem, shifts, away)
+    short, over, short_slots = coverage_totals(problem, shifts, away)
+    fairness = agent_fairness(problem, shifts)
+    penalty_values = day_penalties(problem, shifts, fairness)
     penalty_values["coverage"] = WEIGHT_SHORT * sum(short.values()) + WEIGHT_OVER * sum(over.values())
     objective = sum(penalty_values.values())
     exact = objective <= bound + 1e-6  # the bound is stage 1's before any floor feedback: valid for the whole problem
@@ -290,14 +214,6 @@ def _staged_is_better(p: RosterProblem, exact_starts: int) -> bool:
     have no open slot and keep the one model, where their per-agent rules live."""
     slots = any(p.open_slots[line].any() for line in p.lines)
     return slots and exact_starts == 0 and int(p.allowed.sum()) * len(p.days) > STAGED_FROM
-
-
-class _DayFailure(Exception):
-    """Stage 3 could not place one line-day's meals and breaks while keeping the floor."""
-
-    def __init__(self, line: str, day: int, conflicts: list[str]) -> None:
-        super().__init__(line, day)
-        self.line, self.day, self.conflicts = line, day, conflicts
 
 
 def _require_cover(model: cp_model.CpModel, v, p: RosterProblem, line: str, d: int) -> Penalty:
@@ -338,13 +254,18 @@ def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCa
     large = share is None
     if large:
         share = FREE_SEARCH_SHARE if workers >= FREE_MANY and runs_free(workers) else FIRST_SEARCH_SHARE
-    solver = budget.part(share).solver(seed, workers, rate=rate, at_least_s=1.0)
-    solver.parameters.relative_gap_limit = ROUND_GAP
-    if large:
-        # a large centre's first roster comes from the dive after the root's linear relaxation,
-        # whose rounds of cuts took most of the search's time (M: 20 s, 8-10 s without them,
-        # rosters as good, the bound 0.3% lower)
-        solver.parameters.cut_level = 0
+
+    def whole_horizon() -> cp_model.CpSolver:
+        solver = budget.part(share).solver(seed, workers, rate=rate, at_least_s=1.0)
+        solver.parameters.relative_gap_limit = ROUND_GAP
+        if large:
+            # a large centre's first roster comes from the dive after the root's linear relaxation,
+            # whose rounds of cuts took most of the search's time (M: 20 s, 8-10 s without them,
+            # rosters as good, the bound 0.3% lower)
+            solver.parameters.cut_level = 0
+        return solver
+
+    solver = whole_horizon()
     with _floor_held(model, v) if large else contextlib.nullcontext():
         status = solver.solve(model, _Progress(progress, "days (whole horizon)", started))
     # infeasible: no counts keep the floor under the counted rules, so no roster does; the
@@ -353,9 +274,7 @@ def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCa
     if large and status == cp_model.UNKNOWN and not budget.done(1.0):
         # none keeping the floor yet: with it bending CP-SAT finds a roster sooner (before its
         # root relaxation is done, the floor broken here and there), and the windows mend that
-        fallback = budget.part(share).solver(seed, workers, rate=rate, at_least_s=1.0)
-        fallback.parameters.relative_gap_limit = ROUND_GAP
-        fallback.parameters.cut_level = solver.parameters.cut_level
+        fallback = whole_horizon()
         status = fallback.solve(model, _Progress(progress, "days (whole horizon, floor bending)", started))
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             solver = fallback
@@ -414,33 +333,10 @@ def _below_floor(p: RosterProblem, counts: Counts) -> list[str]:
         teams = {t.id for t in p.centre.teams.values() if t.line == line}
         worked = [(d, s, n) for (team, d, s), n in counts.items() if team in teams]
         for d, day in enumerate(p.days):
-            low = np.flatnonzero(_on_shift(p, worked, d) < p.floor[line][d])
+            low = np.flatnonzero(on_shift(p, worked, d) < p.floor[line][d])
             if len(low):
                 out.append(f"line {line} on {day} {_span(p, low.tolist())}")
     return out
-
-
-def _day_penalties(p: RosterProblem, shifts: dict[tuple[int, int], int], fairness: pd.DataFrame) -> dict[str, float]:
-    """The day-level soft rules evaluated on the named roster: daily cap, fairness (the spread
-    per line over agents available the whole horizon, from ``_fairness``), hours."""
-    values = {"daily_cap": 0.0, "fair_shifts": 0.0, "hours": 0.0}
-    weights = p.centre.weights
-    whole = {agent.id for a, agent in enumerate(p.agents) if p.available[a].all()}
-    for line in p.lines:
-        members = p.line_agents(line)
-        for d in range(len(p.days)):
-            working = sum(1 for a in members if (a, d) in shifts)
-            values["daily_cap"] += WEIGHT_DAY_MIN * max(int(p.day_min[line][d]) - working, 0)
-        full = fairness[(fairness["line"] == line) & fairness["agent"].isin(whole)]
-        if len(full) >= 2:
-            spread = full[list(FAIRNESS_CATEGORIES)].max() - full[list(FAIRNESS_CATEGORIES)].min()
-            values["fair_shifts"] += weights.fair_shifts * float(spread.sum())
-    values["hours"] = weights.minutes_worked * sum(p.templates[s].minutes for s in shifts.values())
-    if p.wishes:
-        values["requests"] = weights.point * wish_points(p, shifts)
-    if p.shift_cover:
-        values["shift_cover"] = weights.point * cover_points(p, shifts)
-    return values
 
 
 def _solve_exact(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: int, workers: int,
@@ -452,7 +348,7 @@ def _solve_exact(problem: RosterProblem, budget: Budget, time_limit_s: float, se
     penalties = [term for rule in EXACT_RULES for term in rule(model, v, problem)]
     items = add_exact_away(model, v, problem)
     penalties += add_exact_coverage(model, v, problem, items)
-    _objective(model, penalties)
+    minimize(model, penalties)
     # Without meals or breaks to place this model is the whole problem: it gets all the time,
     # a third to search and prove bounds, the rest to improve the roster a neighbourhood at a time.
     # With them it gets half, in one search (the stages take over when it finds nothing).
@@ -499,7 +395,7 @@ def _solve_exact(problem: RosterProblem, budget: Budget, time_limit_s: float, se
             for kind, starts, length in own:
                 k = next(k for k, var in starts.items() if solver.boolean_value(var))
                 placed.setdefault((a, d), []).append((kind, k, k + length))
-    short, over, short_slots = _coverage_totals(problem, shifts, placed)
+    short, over, short_slots = coverage_totals(problem, shifts, placed)
     values: dict[str, float] = {}
     for term in penalties:
         values[term.rule] = values.get(term.rule, 0.0) + term.weight * solver.value(term.expr)
@@ -509,9 +405,9 @@ def _solve_exact(problem: RosterProblem, budget: Budget, time_limit_s: float, se
         progress(f"roster (exact): objective {objective:,.0f}, bound {bound:,.0f}, "
                  f"{'optimal' if optimal else 'gap %.1f%%' % (100 * max(objective - bound, 0) / max(objective, 1))}, "
                  f"{time.perf_counter() - started:.1f} s")
-    return RosterResult(frame=_frame(problem, shifts, placed), status="optimal" if optimal else "feasible",
+    return RosterResult(frame=roster_frame(problem, shifts, placed), status="optimal" if optimal else "feasible",
                         objective=objective, bound=bound, shortfall_agent_min=short, over_agent_min=over,
-                        penalties_by_rule=values, fairness=_fairness(problem, shifts),
+                        penalties_by_rule=values, fairness=agent_fairness(problem, shifts),
                         seconds=time.perf_counter() - started, short_slots=short_slots)
 
 
@@ -555,191 +451,3 @@ def _read_back(model: cp_model.CpModel, v, best: Incumbent, budget: Budget, seed
     if solver.solve(fixed_to(model, v, best)) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise NoRosterFoundError("a roster found could not be read back in time: give more time (--time-limit)")
     return solver
-
-
-def _place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], budget: Budget, seed: int,
-                  workers: int, progress: Progress | None, started: float,
-                  paths: dict | None = None) -> dict[tuple[int, int], list[tuple[str, int, int]]]:
-    """Stage 2 for every (line, day): returns (agent, day) -> [(kind, first slot, end slot)].
-    ``paths``: (team, day, template) -> each agent's meals and breaks as stage 1 placed them
-    (``paths.polish_days``); a line-day with all of them starts there and gets little time."""
-    placed: dict[tuple[int, int], list[tuple[str, int, int]]] = {}
-    jobs = [(line, d) for line in p.lines for d in range(len(p.days))]
-    sizes = {(line, d): 1 + sum(1 for (a, day) in shifts if day == d and p.agents[a].line == line) for line, d in jobs}
-    left = sum(sizes.values())
-    for line, d in jobs:
-        # each line-day gets the work left in proportion to its agents on shift
-        job = budget.part(sizes[line, d] / left)
-        left -= sizes[line, d]
-        work = [Assignment(agent=a, template=s, first=p.shift_slots(p.templates[s])[0],
-                           last=p.shift_slots(p.templates[s])[1])
-                for (a, day), s in sorted(shifts.items()) if day == d and p.agents[a].line == line]
-        present = _present(p, shifts, line, d)
-        fixed = _fixed_away(p, placed, line, d)
-        model = cp_model.CpModel()
-        v = BreakVars()
-        day = str(p.days[d])
-        for rule in BREAK_RULES:
-            rule(model, v, p, work, day)
-        penalties = add_day_coverage(model, v, p, line, d, present, fixed, day)
-        _objective(model, penalties)
-        hinted = bool(paths) and _hint_placement(model, v, p, line, work, d, paths, present - fixed)
-        solver = job.solver(seed, workers, most_s=HINTED_S if hinted else None, rate=PLACING_WORK_PER_S,
-                            at_least_s=0.5)
-        status = solver.solve(model)
-        if status == cp_model.UNKNOWN and not budget.done(1.0):
-            # none found in its share (a peak day, its floor tight): once more on half of what is left
-            model.clear_hints()
-            solver = budget.part(0.5).solver(seed, workers, rate=PLACING_WORK_PER_S, at_least_s=0.5)
-            status = solver.solve(model)
-        if status == cp_model.INFEASIBLE:
-            from staffing.roster.diagnose import explain_day
-
-            raise _DayFailure(line, d, explain_day(p, line, d, work, present))
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            raise NoRosterFoundError(f"meals and breaks of line {line} on {day} could not be placed in time: give "
-                                     "more time (--time-limit) or more workers (--workers)")
-        for item in v.items:
-            k = next(k for k, var in item.starts.items() if solver.boolean_value(var))
-            placed.setdefault((item.agent, d), []).append((item.kind, k, k + item.length))
-    if progress is not None:
-        progress(f"breaks: {len(jobs)} line-days placed, {time.perf_counter() - started:.1f} s")
-    return placed
-
-
-def _hint_placement(model: cp_model.CpModel, v: BreakVars, p: RosterProblem, line: str, work: list[Assignment],
-                    d: int, paths: dict, on_line: np.ndarray) -> bool:
-    """Hint stage 3 with stage 1's placement of the day: each (team, template)'s paths go to its
-    agents in order of their meals (the order stage 3 keeps among interchangeable agents).
-    True when every agent on shift got one and they keep the floor (``on_line``: on shift and
-    not away for the day before)."""
-    groups: dict[tuple[str, int], list[int]] = {}
-    for w in work:
-        groups.setdefault((p.agents[w.agent].team, w.template), []).append(w.agent)
-    chosen: list[tuple[Away, int]] = []  # each meal and break with its start
-    for (team, s), agents in groups.items():
-        found = paths.get((team, d, s))
-        if found is None or len(found) != len(agents):
-            return False
-        ordered = sorted(found, key=lambda path: ([k for kind, k in path if kind == "meal"], path))
-        for agent, path in zip(agents, ordered, strict=True):
-            for kind in ("meal", "break"):
-                mine = [item for item in v.of(agent) if item.kind == kind]
-                starts = [k for own_kind, k in path if own_kind == kind]
-                if len(mine) != len(starts) or any(k not in item.starts for item, k in zip(mine, starts, strict=True)):
-                    return False
-                chosen.extend(zip(mine, starts, strict=True))
-    on_line = on_line.copy()
-    for item, k in chosen:
-        on_line[k:k + item.length] -= 1
-    if (on_line < np.where(p.open_slots[line][d], p.floor[line][d], 0)).any():
-        return False
-    # the start booleans only: hinting the interval starts as well made CP-SAT 9.15 fail
-    # (IndexError: absl::btree_map::at) on a hint it accepts as a fixed solution
-    for item, k in chosen:
-        for slot, var in item.starts.items():
-            model.add_hint(var, slot == k)
-    return True
-
-
-def _present(p: RosterProblem, shifts: dict[tuple[int, int], int], line: str, d: int) -> np.ndarray:
-    """Agents of the line on shift in each slot of day d's axis (shifts of d-1 included)."""
-    return _on_shift(p, ((day, s, 1) for (a, day), s in shifts.items() if p.agents[a].line == line), d)
-
-
-def _on_shift(p: RosterProblem, worked, d: int) -> np.ndarray:
-    """On shift in each slot of day d's axis from ``(day, template, how many)`` entries (those
-    of day d-1 that run past midnight included)."""
-    spd = 1440 // p.slot_min
-    present = np.zeros(p.slots_per_axis, dtype=int)
-    for day, s, n in worked:
-        if n and day in (d - 1, d):
-            first, last = p.shift_slots(p.templates[s])
-            offset = (day - d) * spd
-            lo, hi = max(first + offset, 0), min(last + offset, p.slots_per_axis)
-            if lo < hi:
-                present[lo:hi] += n
-    return present
-
-
-def _fixed_away(p: RosterProblem, placed: dict, line: str, d: int) -> np.ndarray:
-    """Away slots on day d's axis already placed for the previous day's shifts."""
-    spd = 1440 // p.slot_min
-    fixed = np.zeros(p.slots_per_axis, dtype=int)
-    for (a, day), items in placed.items():
-        if day == d - 1 and p.agents[a].line == line:
-            for _, first, last in items:
-                lo, hi = max(first - spd, 0), max(last - spd, 0)
-                if lo < hi:
-                    fixed[lo:hi] += 1
-    return fixed
-
-
-def _coverage_totals(p: RosterProblem, shifts: dict,
-                     placed: dict) -> tuple[dict[str, int], dict[str, int], pd.DataFrame]:
-    """Agent-minutes short of and above `required` per line, from the exact on-line staffing,
-    and every slot short of it (line, start, end, required, on_line, short)."""
-    short, over = {}, {}
-    rows = []
-    for line in p.lines:
-        total_short = total_over = 0
-        for d in range(len(p.days)):
-            on_line = _present(p, shifts, line, d) - _fixed_away(p, placed, line, d)
-            for (a, day), items in placed.items():
-                if day == d and p.agents[a].line == line:
-                    for _, first, last in items:
-                        on_line[first:last] -= 1
-            mask = p.open_slots[line][d]
-            gap = p.required[line][d] - on_line
-            total_short += int(np.clip(gap[mask], 0, None).sum()) * p.slot_min
-            total_over += int(np.clip(-gap[mask], 0, None).sum()) * p.slot_min
-            midnight = dt.datetime.combine(p.days[d], dt.time())
-            for k in np.flatnonzero(mask & (gap > 0)):
-                start = midnight + dt.timedelta(minutes=int(k) * p.slot_min)
-                rows.append((line, start, start + dt.timedelta(minutes=p.slot_min), int(p.required[line][d, k]),
-                             int(on_line[k]), int(gap[k])))
-        short[line], over[line] = total_short, total_over
-    frame = pd.DataFrame(rows, columns=["line", "start", "end", "required", "on_line", "short"])
-    return short, over, frame
-
-
-def _frame(p: RosterProblem, shifts: dict[tuple[int, int], int], placed: dict) -> pd.DataFrame:
-    rows = []
-
-    def at(day: dt.date, slot: int) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=slot * p.slot_min)
-
-    for a, agent in enumerate(p.agents):
-        for d, day in enumerate(p.days):
-            base = {"agent": agent.id, "team": agent.team, "line": agent.line, "date": day}
-            if (a, d) in shifts:
-                template = p.templates[shifts[a, d]]
-                first, last = p.shift_slots(template)
-                rows.append({**base, "activity": "shift", "code": template.code, "start": at(day, first),
-                             "end": at(day, last)})
-                for kind, lo, hi in sorted(placed.get((a, d), []), key=lambda item: item[1]):
-                    rows.append({**base, "activity": kind, "code": template.code, "start": at(day, lo),
-                                 "end": at(day, hi)})
-            elif (a, d) in p.leave:
-                rows.append({**base, "activity": "leave", "code": p.leave[a, d], "start": at(day, 0),
-                             "end": at(day + dt.timedelta(days=1), 0)})
-            elif p.available[a, d]:
-                rows.append({**base, "activity": "rest", "code": "rest", "start": at(day, 0),
-                             "end": at(day + dt.timedelta(days=1), 0)})
-    frame = pd.DataFrame(rows, columns=ROSTER_COLUMNS)
-    frame["start"] = pd.to_datetime(frame["start"])
-    frame["end"] = pd.to_datetime(frame["end"])
-    return frame
-
-
-def _fairness(p: RosterProblem, shifts: dict[tuple[int, int], int]) -> pd.DataFrame:
-    """Per agent: days worked, rest days, and the count in each fairness category."""
-    rows = []
-    for a, agent in enumerate(p.agents):
-        worked = [(d, s) for (b, d), s in shifts.items() if b == a]
-        row = {"agent": agent.id, "team": agent.team, "line": agent.line, "days_worked": len(worked),
-               "rest_days": int(sum(p.available[a]) - len(worked))}
-        for category, applies in FAIRNESS_CATEGORIES.items():
-            row[category] = sum(applies(p, p.days[d], p.templates[s]) for d, s in worked)
-        rows.append(row)
-    return pd.DataFrame(rows)

@@ -20,6 +20,11 @@ class Penalty:
     weight: int
 
 
+def minimize(model: cp_model.CpModel, penalties: list[Penalty]) -> None:
+    """Set the model's objective: the weighted sum of ``penalties`` (replacing any before)."""
+    model.minimize(sum(term.weight * term.expr for term in penalties))
+
+
 @dataclass(slots=True)
 class StageVars(ABC):
     """What the coverage and away rules read, whether stage 1 is per agent or per team count:
