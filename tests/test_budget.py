@@ -52,6 +52,18 @@ def test_parts_share_the_work_left_and_draw_on_one_ledger() -> None:
     assert not budget.clock_cut
 
 
+def test_work_no_search_counts_is_charged_to_the_same_ledger() -> None:
+    """Building models (``Budget.charge``: the day polish charges each copy by its size) draws on
+    the work left of every part, and the budget is done when it is spent."""
+    budget = Budget(1.0, wall_s=100)
+    half = budget.part(0.5)
+    half.charge(0.3)
+    assert budget.spent == pytest.approx(0.3) and half.left() == pytest.approx(0.2)
+    assert not half.done(0.1) and half.done(0.2)
+    budget.charge(0.7)
+    assert budget.done() and not budget.clock_cut
+
+
 def test_a_search_is_charged_its_work_and_stops_on_it_the_same_way_each_time() -> None:
     runs = []
     for _ in range(2):

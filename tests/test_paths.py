@@ -27,6 +27,7 @@ from staffing.roster.search import Budget
 from tests.test_roster import check_roster, requirement
 
 solve_module = importlib.import_module("staffing.roster.solve")  # the package's `solve` is the function
+paths_module = importlib.import_module("staffing.roster.paths")
 DAY = dt.date(2026, 8, 10)
 
 
@@ -142,20 +143,93 @@ def test_a_network_with_no_room_for_its_breaks_has_no_path(tiny_centre) -> None:
     assert Steps(problem, template).arcs
 
 
-def test_polish_keeps_or_lowers_what_the_days_really_cost(tiny_centre) -> None:
+@pytest.mark.parametrize("by_team", [False, True])
+def test_polish_keeps_or_lowers_what_the_days_really_cost(tiny_centre, by_team: bool) -> None:
     """From counts that put one agent on each day (who cannot keep the floor while at a meal),
     the day-by-day polish hands back counts whose exact cost (meals and breaks placed as
-    paths) is lower, with one placement per agent on shift."""
+    paths) is lower, with one placement per agent on shift; the whole day re-solved at once
+    or a team at a time alike."""
     days = [DAY + dt.timedelta(days=i) for i in range(3)]
     need = pd.concat([requirement("chat", days, range(9, 13), 2), requirement("chat", days, range(13, 17), 1)])
     problem = build_problem(tiny_centre, need, days[0], days[-1])
     keys = list(create_count_vars(cp_model.CpModel(), problem).count)
     start = {key: 1 for key in keys}
     before = solve(paths_model(problem, start)[0]).objective_value
-    polished, placed = polish_days(problem, start, budget=Budget(20), seed=0)
+    polished, placed = polish_days(problem, start, budget=Budget(20), seed=0, by_team=by_team)
     after = solve(paths_model(problem, polished)[0]).objective_value
     assert after < before
     assert all(len(placed[key]) == polished[key] for key in placed)
+
+
+def two_teams(centre):
+    """The tiny centre with its third agent in a second team of the line (its own away channel)."""
+    teams = dict(centre.teams)
+    teams["T2"] = dataclasses.replace(teams["T1"], id="T2", name="T2")
+    agents = tuple(dataclasses.replace(a, team="T2") if a.id == "A3" else a for a in centre.agents)
+    return dataclasses.replace(centre, teams=teams, agents=agents)
+
+
+def test_a_team_at_a_time_moves_only_that_team(tiny_centre, monkeypatch) -> None:
+    """Polished a team at a time, each search frees one team's counts and paths of the day and
+    holds the other team's as they are; from a start where team T1 sends no one, the line
+    short all day, T1's own move lowers the day's exact cost."""
+    centre = two_teams(tiny_centre)
+    days = [DAY + dt.timedelta(days=i) for i in range(3)]
+    problem = build_problem(centre, requirement("chat", days, range(9, 17), 2), days[0], days[-1])
+    keys = list(create_count_vars(cp_model.CpModel(), problem).count)
+    start = {key: int(key[0] == "T2") for key in keys}
+    searches = []
+    spied = paths_module.hint_solution
+
+    def spy(sub, values):
+        _model, v, flows, d = day_of[0]
+        fixed = {}
+        for (team, e, _s), var in v.count.items():
+            if e == d:
+                fixed.setdefault(team, []).append(var.index)
+        for (team, e, _s), (_net, arcs) in flows.items():
+            if e == d:
+                fixed.setdefault(team, []).extend(var.index for var in arcs.values())
+        domains = {team: {len(set(sub.proto.variables[i].domain)) == 1 for i in indices}
+                   for team, indices in fixed.items()}
+        searches.append({team for team, held in domains.items() if held == {True}})
+        return spied(sub, values)
+
+    day_of = []
+    built = paths_module._day_model
+
+    def day_model(p, counts, days_):
+        model, v, flows = built(p, counts, days_)
+        day_of[:] = [(model, v, flows, days_[0])]
+        return model, v, flows
+
+    monkeypatch.setattr(paths_module, "hint_solution", spy)
+    monkeypatch.setattr(paths_module, "_day_model", day_model)
+    before = solve(paths_model(problem, start)[0]).objective_value
+    polished, placed = polish_days(problem, start, budget=Budget(20), seed=0, by_team=True)
+    after = solve(paths_model(problem, polished)[0]).objective_value
+    assert searches and all(len(held) == 1 for held in searches)  # one team held, the other free
+    assert {team for held in searches for team in held} == {"T1", "T2"}
+    assert after < before
+    assert all(polished[key] == 2 for key in keys if key[0] == "T1")  # T1 joins the line every day
+    assert all(len(placed[key]) == polished[key] for key in placed)
+
+
+def test_large_centre_polishes_a_team_at_a_time_and_keeps_every_rule(tiny_centre, monkeypatch) -> None:
+    """A centre too large for the whole day's paths (here: a limit of 0 arcs) polishes its counts
+    a team of a day at a time; stage 3 starts from that placement and the roster keeps every
+    hard rule by the independent checker, as short as on the small path."""
+    monkeypatch.setattr(solve_module, "EXACT_LIMIT", 0)
+    monkeypatch.setattr(solve_module, "PATHS_DAY_LIMIT", 0)
+    calls = []
+    polish = solve_module.polish_days
+    monkeypatch.setattr(solve_module, "polish_days", lambda *a, **k: calls.append(k["by_team"]) or polish(*a, **k))
+    days = [DAY + dt.timedelta(days=i) for i in range(3)]
+    need = pd.concat([requirement("chat", days, range(9, 13), 3), requirement("chat", days, range(13, 17), 2)])
+    result = roster(two_teams(tiny_centre), need, days[0], days[-1], time_limit_s=20)
+    assert calls == [True]
+    assert check_roster(tiny_centre, result.frame) == []
+    assert result.shortfall_agent_min["chat"] == 3 * 130
 
 
 def test_staged_roster_with_paths_keeps_every_rule(tiny_centre, monkeypatch) -> None:

@@ -14,8 +14,8 @@ counts: no relaxation left between stage 1 and the placement of stage 3.
 It costs a few hundred integers per team, template and day (``paths_size``: 8,300 arcs for
 one team of 8 over a week, 165,000 for five teams over four weeks), too many for the search
 over the whole horizon, so stage 1 keeps the segment flow of ``rules.add_coverage`` there;
-on small centres ``polish_days`` then re-solves its counts a day at a time with the paths,
-and stage 3 starts from their placement.
+``polish_days`` then re-solves its counts a day at a time with the paths (the whole day on
+small centres, a team of it at a time on larger ones), and stage 3 starts from their placement.
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ from ortools.sat.python import cp_model
 
 from staffing.roster.count_search import counts_of, evaluate
 from staffing.roster.counts import COUNT_RULES, Counts, create_count_vars
+from staffing.roster.improve import Incumbent
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import add_coverage, coverage_penalties
-from staffing.roster.search import Budget, hint_solution, release
+from staffing.roster.search import Budget, hint_solution, release, set_domain
 from staffing.roster.variables import CountVars, Penalty, StageVars, minimize
 
 Flows = dict[tuple[str, int, int], tuple["Steps", dict]]  # (team, day, template) -> network, arc variables
@@ -37,6 +38,9 @@ Path = list[tuple[str, int]]               # one agent's meals and breaks: (kind
 DAY_EVAL_S = 1.0    # work (seconds on 2 cores) to place one day's meals and breaks for its current counts
 DAY_SOLVE_S = 2.0   # work to re-solve one day's counts with them
 LEAST_DAY_S = 0.2   # no day started on less work than this
+TEAM_SOLVE_S = 0.5  # work to re-solve one team's counts of a day, the other teams' as they are
+TEAM_ROUNDS = 2     # rounds over a day's teams at most
+COPY_S_PER_VAR = 1.2e-5  # work charged for copying a day's model to fix and solve (M: 7,000 variables, 0.08 s)
 
 
 class Steps:
@@ -271,14 +275,17 @@ def _paths_of(values: list[int], flows: Flows, d: int) -> dict[tuple[str, int, i
             for (team, e, s), (net, arcs) in flows.items() if e == d}
 
 
-def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int,
+def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, by_team: bool = False,
                 report: Callable[[str], None] | None = None) -> tuple[Counts, dict[tuple[str, int, int], list[Path]]]:
     """Better counts, a day at a time, by what the day's meals and breaks really cost: each
     day's counts are re-solved with every other day's fixed and its meals and breaks placed
     as paths (``add_coverage_paths``), against the same counts placed the same way; a day
     that comes out cheaper takes the new counts. Passes over the horizon until one changes
-    nothing or ``budget`` is spent. Returns the counts and, for each (team, day, template) visited,
-    its agents' meals and breaks as placed there (``decompose``), for stage 3 to start from."""
+    nothing or ``budget`` is spent. ``by_team``: the day is re-solved a team at a time, the
+    other teams' counts and placements as they are (``_team_rounds``), for centres whose
+    whole day is too large to solve in its share. Returns the counts and, for each (team,
+    day, template) visited, its agents' meals and breaks as placed there (``decompose``), for
+    stage 3 to start from."""
     counts = dict(counts)
     placed: dict[tuple[str, int, int], list[Path]] = {}
     changed = True
@@ -288,23 +295,95 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int,
             if budget.done(LEAST_DAY_S):
                 break
             model, v, flows = _day_model(p, counts, [d])
-            now = evaluate(model, v, counts, seed=seed, work_s=DAY_EVAL_S, budget=budget)
+            now = _placed(model, v, counts, budget=budget, seed=seed) if by_team else evaluate(
+                model, v, counts, seed=seed, work_s=DAY_EVAL_S, budget=budget)
             if now is None:
                 release(model)
                 continue
-            placed.update(_paths_of(now.values, flows, d))
-            hint_solution(model, now.values)
-            solver = budget.solver(seed, 1, most_s=DAY_SOLVE_S)
-            status = solver.solve(model)
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < now.objective - 0.5:
-                values = list(solver.response_proto.solution)
+            values, objective = list(now.values), now.objective
+            if by_team:
+                values, objective = _team_rounds(model, v, flows, d, values, objective, budget=budget, seed=seed)
+            else:
+                hint_solution(model, values)
+                solver = budget.solver(seed, 1, most_s=DAY_SOLVE_S)
+                status = solver.solve(model)
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < objective - 0.5:
+                    values, objective = list(solver.response_proto.solution), solver.objective_value
+            placed.update(_paths_of(values, flows, d))
+            if objective < now.objective - 0.5:
                 counts.update({key: n for key, n in counts_of(v, values).items() if key[1] == d})
-                placed.update(_paths_of(values, flows, d))
                 changed = True
                 if report is not None:
-                    report(f"{p.days[d]}: {now.objective:,.0f} -> {solver.objective_value:,.0f}")
+                    report(f"{p.days[d]}: {now.objective:,.0f} -> {objective:,.0f}")
             release(model)
     return counts, placed
+
+
+def _lean(solver: cp_model.CpSolver) -> cp_model.CpSolver:
+    """No probing and no symmetry detection in presolve: on the M benchmark's days, with a
+    team at a time, a day took 2.1-3.1 s without them and up to 4.0 s with them."""
+    solver.parameters.cp_model_probing_level = 0
+    solver.parameters.symmetry_level = 0
+    return solver
+
+
+def _placed(model: cp_model.CpModel, v: CountVars, counts: Counts, *, budget: Budget, seed: int) -> Incumbent | None:
+    """``_day_model``'s solution for the counts as they are (meals and breaks placed), or ``None``."""
+    fixed = _copy(model, budget)
+    for key, var in v.count.items():
+        set_domain(fixed, var.index, [counts.get(key, 0)] * 2)
+    solver = _lean(budget.solver(seed, 1, most_s=DAY_EVAL_S))
+    status = solver.solve(fixed)
+    release(fixed)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return Incumbent(solver.response_proto.solution, solver.objective_value)
+
+
+def _team_rounds(model: cp_model.CpModel, v: CountVars, flows: Flows, d: int, values: list[int], objective: float,
+                 *, budget: Budget, seed: int) -> tuple[list[int], float]:
+    """Day d of ``_day_model`` re-solved a team at a time: the team's counts and paths free, every
+    other team's as in ``values`` (so the line's coverage is exact for the moves it makes), each on
+    at most ``TEAM_SOLVE_S`` of work; the teams take turns until each has been solved once since
+    the last that moved (at most ``TEAM_ROUNDS`` rounds). On the M benchmark a team takes about
+    0.2 s, proven optimal, where the whole day with all five teams free was not solved in 4 s.
+    (Cut out as a model of its own, ``SubModels``, a team took longer: reading the day's model
+    costs more than CP-SAT's presolve of the copy.) Returns the better solution."""
+    own: dict[str, list[int]] = {}
+    for (team, e, _s), var in v.count.items():
+        if e == d:
+            own.setdefault(team, []).append(var.index)
+    for (team, e, _s), (_net, arcs) in flows.items():
+        if e == d:
+            own.setdefault(team, []).extend(var.index for var in arcs.values())
+    teams = sorted(own)
+    unchanged = 0  # teams solved in a row since the last one that moved (itself included)
+    for turn in range(TEAM_ROUNDS * len(teams)):
+        if unchanged >= len(teams) or budget.done(LEAST_DAY_S):
+            break
+        team = teams[turn % len(teams)]
+        sub = _copy(model, budget)
+        for other, indices in own.items():
+            if other != team:
+                for i in indices:
+                    set_domain(sub, i, [values[i], values[i]])
+        hint_solution(sub, values)
+        solver = _lean(budget.solver(seed + turn // len(teams), 1, most_s=TEAM_SOLVE_S))
+        status = solver.solve(sub)
+        unchanged += 1
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < objective - 0.5:
+            values, objective = list(solver.response_proto.solution), solver.objective_value
+            unchanged = 1
+        release(sub)
+    return values, objective
+
+
+def _copy(model: cp_model.CpModel, budget: Budget) -> cp_model.CpModel:
+    """A copy of ``model`` to fix and solve, charged to ``budget`` by its size: copying, fixing and
+    CP-SAT's presolve of these small models take time its count of work leaves out (M: about
+    0.9 s a day of 2.3 s), and a charge by size keeps the run repeatable."""
+    budget.charge(COPY_S_PER_VAR * len(model.proto.variables))
+    return model.clone()
 
 
 __all__ = ["Steps", "add_coverage_paths", "decompose", "paths_size", "polish_days"]

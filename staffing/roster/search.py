@@ -73,6 +73,10 @@ class Budget:
     def wall_left(self) -> float:
         return self.wall_end - time.perf_counter()
 
+    def charge(self, seconds: float) -> None:
+        """Charge work that no search counts (building models), estimated from what is built."""
+        self._ledger.spent += seconds
+
     def done(self, least_s: float = 0.0) -> bool:
         """Whether no more than ``least_s`` of work is left, or no time (noted as a cut by the clock)."""
         if self.left() <= least_s:

@@ -69,6 +69,11 @@ POLISH_GAP = 0.001  # the neighbourhoods stop within 0.1% of stage 1's bound and
 PATHS_SHARE = 0.4  # of stage 1's time: its counts polished a day at a time with meals and breaks placed exactly
 PATHS_DAY_LIMIT = 2_000  # flow arcs a day (about two teams) up to which they are (paths.py). Above, on M (5 teams,
 #                          5,900 a day), a day's models took 3.5 s each and cost the windows more than they gained
+TEAM_WINDOWS_SHARE = 0.05  # on larger centres, of stage 1's time after its first search: the windows; then
+TEAM_POLISH_SHARE = 0.6  # of the run's work left: the counts polished a team of a day at a time (stage 3 then starts
+#                          from their placement; the rest of the run is its when a day was not reached)
+TEAM_PATHS_DAY_LIMIT = 10_000  # flow arcs a day up to which they are (M: 5,900). Above, on L (25 teams, 2 lines), a
+#                                day's first placement was not found in its work and the polish only cost stage 3 time
 SMALL_SEARCH_SHARE = 0.6  # the whole-horizon search's share there: on S it proves its bound in 3.5-5 s, and at 0.3
 #                           it was sometimes cut just before (bound 1.88M instead of 1.92M)
 NAMES_SHARE = 0.3  # of the work left after stage 1: agents named to the counts; the rest to meals and breaks
@@ -131,7 +136,9 @@ def _solve(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: in
     add_template_limits(model, v, problem, capacity)
     minimize(model, penalties)
     best, bound, focus, paths = None, float("-inf"), (), {}
-    by_paths = paths_size(problem) <= PATHS_DAY_LIMIT * len(problem.days)
+    arcs = paths_size(problem)
+    by_paths = arcs <= PATHS_DAY_LIMIT * len(problem.days)
+    by_team = not by_paths and arcs <= TEAM_PATHS_DAY_LIMIT * len(problem.days)
     # the count model's work per second, whole horizon and windows (a small centre's runs faster)
     counts_rate, window_rate = ((SMALL_COUNTS_WORK_PER_S,) * 2 if by_paths
                                 else (COUNTS_WORK_PER_S, WINDOW_WORK_PER_S))
@@ -144,15 +151,18 @@ def _solve(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: in
                                                       counts_rate)
         report = None if progress is None else (
             lambda text: progress(f"days (neighbourhoods): objective {text}, {time.perf_counter() - started:.1f} s"))
-        search_counts(model, v, problem, capacity, best, budget=stage_one.part(1 - PATHS_SHARE) if by_paths
-                      else stage_one, seed=seed + attempt, bound=bound + POLISH_GAP * max(abs(bound), 1.0),
+        search_counts(model, v, problem, capacity, best,
+                      budget=stage_one.part(1 - PATHS_SHARE) if by_paths else stage_one.part(
+                          TEAM_WINDOWS_SHARE) if by_team else stage_one,
+                      seed=seed + attempt, bound=bound + POLISH_GAP * max(abs(bound), 1.0),
                       sweep=sweep, focus=focus, rate=window_rate, report=report)
         counts = counts_of(v, best)
-        if by_paths:
+        if by_paths or by_team:
             # the windows' counts, a day at a time by what their meals and breaks really cost
-            counts, paths = polish_days(problem, counts, budget=stage_one, seed=seed + attempt, report=None if
-                                 progress is None else lambda text: progress(
-                                     f"days (meals and breaks placed): {text}, {time.perf_counter() - started:.1f} s"))
+            report = None if progress is None else (
+                lambda text: progress(f"days (meals and breaks placed): {text}, {time.perf_counter() - started:.1f} s"))
+            counts, paths = polish_days(problem, counts, budget=budget.part(TEAM_POLISH_SHARE) if by_team
+                                        else stage_one, seed=seed + attempt, by_team=by_team, report=report)
             best = evaluate(model, v, counts, seed=seed) or best
         below = _below_floor(problem, counts)
         if below:
