@@ -183,13 +183,7 @@ def test_a_team_at_a_time_moves_only_that_team(tiny_centre, monkeypatch) -> None
 
     def spy(sub, values):
         _model, v, flows, d = day_of[0]
-        fixed = {}
-        for (team, e, _s), var in v.count.items():
-            if e == d:
-                fixed.setdefault(team, []).append(var.index)
-        for (team, e, _s), (_net, arcs) in flows.items():
-            if e == d:
-                fixed.setdefault(team, []).extend(var.index for var in arcs.values())
+        fixed = paths_module.team_variables(v, flows, d)
         domains = {team: {len(set(sub.proto.variables[i].domain)) == 1 for i in indices}
                    for team, indices in fixed.items()}
         searches.append({team for team, held in domains.items() if held == {True}})

@@ -62,15 +62,15 @@ def bad_days(p: RosterProblem, counts: Counts, capacity: TeamCapacity, days) -> 
 
 
 def evaluate(model: cp_model.CpModel, v: CountVars, counts: Counts, *, seed: int, work_s: float = 10.0,
-             budget: Budget | None = None) -> Incumbent | None:
+             budget: Budget | None = None, solver: cp_model.CpSolver | None = None) -> Incumbent | None:
     """The model's full solution with the counts fixed (the rest solved for, on at most
-    ``work_s`` of work, drawn from ``budget`` where given), or ``None``."""
+    ``work_s`` of work, drawn from ``budget`` where given, or by ``solver``), or ``None``."""
     fixed = model.clone()
     for key, var in v.count.items():
         set_domain(fixed, var.index, [counts.get(key, 0)] * 2)
-    if budget is None:
+    if solver is None and budget is None:
         solver = make_solver(2 * work_s, seed, 1, work_s=work_s)
-    else:
+    elif solver is None:
         solver = budget.solver(seed, 1, most_s=work_s)
     status = solver.solve(fixed)
     release(fixed)

@@ -27,7 +27,6 @@ from ortools.sat.python import cp_model
 
 from staffing.roster.count_search import counts_of, evaluate
 from staffing.roster.counts import COUNT_RULES, Counts, create_count_vars
-from staffing.roster.improve import Incumbent
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import add_coverage, coverage_penalties
 from staffing.roster.search import Budget, hint_solution, release, set_domain
@@ -295,8 +294,11 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
             if budget.done(LEAST_DAY_S):
                 break
             model, v, flows = _day_model(p, counts, [d])
-            now = _placed(model, v, counts, budget=budget, seed=seed) if by_team else evaluate(
-                model, v, counts, seed=seed, work_s=DAY_EVAL_S, budget=budget)
+            if by_team:
+                budget.charge(_copy_cost(model))  # evaluate places the day in a copy
+                now = evaluate(model, v, counts, seed=seed, solver=_lean(budget.solver(seed, 1, most_s=DAY_EVAL_S)))
+            else:
+                now = evaluate(model, v, counts, seed=seed, work_s=DAY_EVAL_S, budget=budget)
             if now is None:
                 release(model)
                 continue
@@ -327,19 +329,6 @@ def _lean(solver: cp_model.CpSolver) -> cp_model.CpSolver:
     return solver
 
 
-def _placed(model: cp_model.CpModel, v: CountVars, counts: Counts, *, budget: Budget, seed: int) -> Incumbent | None:
-    """``_day_model``'s solution for the counts as they are (meals and breaks placed), or ``None``."""
-    fixed = _copy(model, budget)
-    for key, var in v.count.items():
-        set_domain(fixed, var.index, [counts.get(key, 0)] * 2)
-    solver = _lean(budget.solver(seed, 1, most_s=DAY_EVAL_S))
-    status = solver.solve(fixed)
-    release(fixed)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    return Incumbent(solver.response_proto.solution, solver.objective_value)
-
-
 def _team_rounds(model: cp_model.CpModel, v: CountVars, flows: Flows, d: int, values: list[int], objective: float,
                  *, budget: Budget, seed: int) -> tuple[list[int], float]:
     """Day d of ``_day_model`` re-solved a team at a time: the team's counts and paths free, every
@@ -349,20 +338,15 @@ def _team_rounds(model: cp_model.CpModel, v: CountVars, flows: Flows, d: int, va
     0.2 s, proven optimal, where the whole day with all five teams free was not solved in 4 s.
     (Cut out as a model of its own, ``SubModels``, a team took longer: reading the day's model
     costs more than CP-SAT's presolve of the copy.) Returns the better solution."""
-    own: dict[str, list[int]] = {}
-    for (team, e, _s), var in v.count.items():
-        if e == d:
-            own.setdefault(team, []).append(var.index)
-    for (team, e, _s), (_net, arcs) in flows.items():
-        if e == d:
-            own.setdefault(team, []).extend(var.index for var in arcs.values())
+    own = team_variables(v, flows, d)
     teams = sorted(own)
     unchanged = 0  # teams solved in a row since the last one that moved (itself included)
     for turn in range(TEAM_ROUNDS * len(teams)):
         if unchanged >= len(teams) or budget.done(LEAST_DAY_S):
             break
         team = teams[turn % len(teams)]
-        sub = _copy(model, budget)
+        budget.charge(_copy_cost(model))
+        sub = model.clone()
         for other, indices in own.items():
             if other != team:
                 for i in indices:
@@ -378,12 +362,23 @@ def _team_rounds(model: cp_model.CpModel, v: CountVars, flows: Flows, d: int, va
     return values, objective
 
 
-def _copy(model: cp_model.CpModel, budget: Budget) -> cp_model.CpModel:
-    """A copy of ``model`` to fix and solve, charged to ``budget`` by its size: copying, fixing and
+def team_variables(v: CountVars, flows: Flows, d: int) -> dict[str, list[int]]:
+    """Each team's variables of day d in ``_day_model``: its counts and its paths' arcs."""
+    own: dict[str, list[int]] = {}
+    for (team, e, _s), var in v.count.items():
+        if e == d:
+            own.setdefault(team, []).append(var.index)
+    for (team, e, _s), (_net, arcs) in flows.items():
+        if e == d:
+            own.setdefault(team, []).extend(var.index for var in arcs.values())
+    return own
+
+
+def _copy_cost(model: cp_model.CpModel) -> float:
+    """Work charged for a copy of ``model`` to fix and solve, by its size: copying, fixing and
     CP-SAT's presolve of these small models take time its count of work leaves out (M: about
     0.9 s a day of 2.3 s), and a charge by size keeps the run repeatable."""
-    budget.charge(COPY_S_PER_VAR * len(model.proto.variables))
-    return model.clone()
+    return COPY_S_PER_VAR * len(model.proto.variables)
 
 
 __all__ = ["Steps", "add_coverage_paths", "decompose", "paths_size", "polish_days"]

@@ -151,18 +151,19 @@ def _solve(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: in
                                                       counts_rate)
         report = None if progress is None else (
             lambda text: progress(f"days (neighbourhoods): objective {text}, {time.perf_counter() - started:.1f} s"))
-        search_counts(model, v, problem, capacity, best,
-                      budget=stage_one.part(1 - PATHS_SHARE) if by_paths else stage_one.part(
-                          TEAM_WINDOWS_SHARE) if by_team else stage_one,
-                      seed=seed + attempt, bound=bound + POLISH_GAP * max(abs(bound), 1.0),
-                      sweep=sweep, focus=focus, rate=window_rate, report=report)
+        windows = (stage_one.part(1 - PATHS_SHARE) if by_paths else stage_one.part(TEAM_WINDOWS_SHARE) if by_team
+                   else stage_one)
+        search_counts(model, v, problem, capacity, best, budget=windows, seed=seed + attempt,
+                      bound=bound + POLISH_GAP * max(abs(bound), 1.0), sweep=sweep, focus=focus, rate=window_rate,
+                      report=report)
         counts = counts_of(v, best)
         if by_paths or by_team:
             # the windows' counts, a day at a time by what their meals and breaks really cost
-            report = None if progress is None else (
+            placed_report = None if progress is None else (
                 lambda text: progress(f"days (meals and breaks placed): {text}, {time.perf_counter() - started:.1f} s"))
-            counts, paths = polish_days(problem, counts, budget=budget.part(TEAM_POLISH_SHARE) if by_team
-                                        else stage_one, seed=seed + attempt, by_team=by_team, report=report)
+            polish = budget.part(TEAM_POLISH_SHARE) if by_team else stage_one
+            counts, paths = polish_days(problem, counts, budget=polish, seed=seed + attempt, by_team=by_team,
+                                        report=placed_report)
             best = evaluate(model, v, counts, seed=seed) or best
         below = _below_floor(problem, counts)
         if below:
