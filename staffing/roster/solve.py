@@ -70,8 +70,9 @@ PATHS_SHARE = 0.4  # of stage 1's time: its counts polished a day at a time with
 PATHS_DAY_LIMIT = 2_000  # flow arcs a day (about two teams) up to which they are (paths.py). Above, on M (5 teams,
 #                          5,900 a day), a day's models took 3.5 s each and cost the windows more than they gained
 TEAM_WINDOWS_SHARE = 0.05  # on larger centres, of stage 1's time after its first search: the windows; then
-TEAM_POLISH_SHARE = 0.6  # of the run's work left: the counts polished a team of a day at a time (stage 3 then starts
-#                          from their placement; the rest of the run is its when a day was not reached)
+TEAM_POLISH_SHARE = 0.65  # of the run's work left: the counts polished a team of a day at a time (stage 3 then
+#                           starts from their placement; the rest of the run is its when a day was not reached).
+#                           M: all 28 days in it; at 0.8 stage 3 of the bundled example's 818 days ran out (exit 4)
 TEAM_PATHS_DAY_LIMIT = 10_000  # flow arcs a day up to which they are (M: 5,900). Above, on L (25 teams, 2 lines), a
 #                                day's first placement was not found in its work and the polish only cost stage 3 time
 SMALL_SEARCH_SHARE = 0.6  # the whole-horizon search's share there: on S it proves its bound in 3.5-5 s, and at 0.3
