@@ -192,8 +192,8 @@ def test_a_team_at_a_time_moves_only_that_team(tiny_centre, monkeypatch) -> None
     day_of = []
     built = paths_module._day_model
 
-    def day_model(p, counts, days_):
-        model, v, flows = built(p, counts, days_)
+    def day_model(p, counts, days_, line=None):
+        model, v, flows = built(p, counts, days_, line)
         day_of[:] = [(model, v, flows, days_[0])]
         return model, v, flows
 
@@ -235,3 +235,36 @@ def test_staged_roster_with_paths_keeps_every_rule(tiny_centre, monkeypatch) -> 
     result = roster(tiny_centre, need, days[0], days[-1], time_limit_s=20)
     assert check_roster(tiny_centre, result.frame) == []
     assert result.shortfall_agent_min["chat"] == 3 * 130
+
+
+def two_lines(tiny) -> object:
+    """The tiny centre with its third agent in team T2 on a second line, mail, open as chat."""
+    toml = tiny / "centre.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + '\n[lines.mail]\nname = "Mail"\nchannel = "chat"\n\n'
+                    '[lines.mail.hours]\ndaily = "09:00-17:00"\n\n[lines.mail.queue]\nhandle_time_s = 300\n\n'
+                    '[teams.T2]\nline = "mail"\n', encoding="utf-8")
+    agents = tiny / "agents.csv"
+    agents.write_text(agents.read_text(encoding="utf-8").replace("A3,Cai,T1,chat", "A3,Cai,T2,mail"),
+                      encoding="utf-8")
+    return load_centre(tiny)
+
+
+def test_a_line_day_frees_only_its_own_teams(tiny) -> None:
+    """With two lines, a line-day's model frees the counts of that line's teams alone and places
+    that line's meals and breaks alone: the other line's counts stay as given even where moving
+    them would cut its shortfall."""
+    centre = two_lines(tiny)
+    days = [DAY + dt.timedelta(days=i) for i in range(2)]
+    need = pd.concat([requirement("chat", days, range(9, 17), 2), requirement("mail", days, range(9, 17), 1)])
+    problem = build_problem(centre, need, days[0], days[-1])
+    keys = list(create_count_vars(cp_model.CpModel(), problem).count)
+    start = dict.fromkeys(keys, 0)  # nobody works: both lines short all day
+    model, v, flows = paths_module._day_model(problem, start, [0], "chat")
+    assert {team for team, _d, _s in flows} == {"T1"}
+    solver = solve(model)
+    mine = {key: solver.value(var) for key, var in v.count.items() if key[1] == 0}
+    assert sum(n for (team, _d, _s), n in mine.items() if team == "T1") == 2  # chat's team joins its line
+    assert all(n == 0 for (team, _d, _s), n in mine.items() if team == "T2")  # mail's is held
+    polished, placed = polish_days(problem, start, budget=Budget(20), seed=0, by_team=True)
+    assert all(sum(n for (team, d, _s), n in polished.items() if team == "T2" and d == day) == 1 for day in (0, 1))
+    assert all(len(placed[key]) == polished[key] for key in placed)

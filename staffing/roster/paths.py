@@ -14,8 +14,9 @@ counts: no relaxation left between stage 1 and the placement of stage 3.
 It costs a few hundred integers per team, template and day (``paths_size``: 8,300 arcs for
 one team of 8 over a week, 165,000 for five teams over four weeks), too many for the search
 over the whole horizon, so stage 1 keeps the segment flow of ``rules.add_coverage`` there;
-``polish_days`` then re-solves its counts a day at a time with the paths (the whole day on
-small centres, a team of it at a time on larger ones), and stage 3 starts from their placement.
+``polish_days`` then re-solves its counts a line-day at a time with the paths (the whole
+line-day on small centres, a team of it at a time on larger ones), and stage 3 starts from
+their placement.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from staffing.roster.variables import CountVars, Penalty, StageVars, minimize
 
 Flows = dict[tuple[str, int, int], tuple["Steps", dict]]  # (team, day, template) -> network, arc variables
 Path = list[tuple[str, int]]               # one agent's meals and breaks: (kind, start slot) in order
-DAY_EVAL_S = 1.0    # work (seconds on 2 cores) to place one day's meals and breaks for its current counts
+DAY_EVAL_S = 1.0    # work (seconds on 2 cores) to place one line-day's meals and breaks for its current counts,
+EVAL_ARCS = 6_000   # for up to this many arcs (M: 5,900 a day), more in proportion above
 DAY_SOLVE_S = 2.0   # work to re-solve one day's counts with them
 LEAST_DAY_S = 0.2   # no day started on less work than this
 TEAM_SOLVE_S = 0.5  # work to re-solve one team's counts of a day, the other teams' as they are
@@ -95,13 +97,14 @@ def _earns_away(template) -> bool:
     return bool(template.breaks or (template.meals and template.meal_window is not None))
 
 
-def paths_size(p: RosterProblem) -> int:
-    """Flow arcs stage 1 would need to place every team's meals and breaks exactly."""
+def paths_size(p: RosterProblem, line: str | None = None) -> int:
+    """Flow arcs stage 1 would need to place every team's meals and breaks exactly (of ``line``'s
+    teams alone where given)."""
     arcs = {s: len(Steps(p, t).arcs) for s, t in enumerate(p.templates) if _earns_away(t)}
     total = 0
     for team in p.centre.teams.values():
         members = p.team_agents(team.id)
-        if team.line not in p.lines or not members:
+        if team.line not in p.lines or not members or line not in (None, team.line):
             continue
         for s, template in enumerate(p.templates):
             if s in arcs and team.line in template.lines and any(p.allowed[a, s] for a in members):
@@ -155,16 +158,17 @@ def _spill(p: RosterProblem, line: str) -> int:
 
 
 def add_coverage_paths(model: cp_model.CpModel, v: StageVars, p: RosterProblem,
-                       days: Iterable[int] | None = None, flows: Flows | None = None) -> list[Penalty]:
+                       days: Iterable[int] | None = None, flows: Flows | None = None,
+                       lines: Iterable[str] | None = None) -> list[Penalty]:
     """Rule `coverage` with meals and breaks placed exactly (as counts of paths): on the line
     (on shift minus away) at least `floor` in every open slot and at least `required`
     (shortfall in agent-minutes, then overstaffing). Rules `meal_window`, `break_window` and
     `max_away` live in the paths. ``days``: only the coverage those days' shifts touch (their
     own axes, and the next day's where a shift past midnight meets its open slots). ``flows``
-    receives each (team, day, template)'s network and arc variables."""
+    receives each (team, day, template)'s network and arc variables; ``lines``: those lines' alone."""
     penalties: list[Penalty] = []
     steps = {s: Steps(p, t) for s, t in enumerate(p.templates) if _earns_away(t)}
-    for line in p.lines:
+    for line in p.lines if lines is None else lines:
         away = _LineAway(model, v, p, line, steps, flows)
         penalties += _line_coverage(model, v, p, line, range(len(p.days)) if days is None else days, away)
     return penalties
@@ -250,18 +254,20 @@ def decompose(net: Steps, values: dict[tuple, int]) -> list[Path]:
     return paths
 
 
-def _day_model(p: RosterProblem, counts: Counts, days: list[int]) -> tuple[cp_model.CpModel, CountVars, Flows]:
+def _day_model(p: RosterProblem, counts: Counts, days: list[int],
+               line: str | None = None) -> tuple[cp_model.CpModel, CountVars, Flows]:
     """Stage 1 by counts with every count outside ``days`` fixed and, for the coverage those
-    days touch, meals and breaks placed as paths (exact for the counts)."""
+    days touch, meals and breaks placed as paths (exact for the counts). ``line``: only its
+    teams' counts free, and only its coverage (another line's is the same for every move)."""
     model = cp_model.CpModel()
     v = create_count_vars(model, p)
     v.elastic_floor = True
     flows: Flows = {}
     penalties = [term for rule in COUNT_RULES if rule is not add_coverage for term in rule(model, v, p)]
-    penalties += add_coverage_paths(model, v, p, days, flows)
+    penalties += add_coverage_paths(model, v, p, days, flows, None if line is None else [line])
     free = set(days)
     for (team, d, s), var in v.count.items():
-        if d not in free:
+        if d not in free or line not in (None, p.centre.teams[team].line):
             model.add(var == counts.get((team, d, s), 0))
     minimize(model, penalties)
     return model, v, flows
@@ -275,27 +281,30 @@ def _paths_of(values: list[int], flows: Flows, d: int) -> dict[tuple[str, int, i
 
 def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, by_team: bool = False,
                 report: Callable[[str], None] | None = None) -> tuple[Counts, dict[tuple[str, int, int], list[Path]]]:
-    """Better counts, a day at a time, by what the day's meals and breaks really cost: each
-    day's counts are re-solved with every other day's fixed and its meals and breaks placed
-    as paths (``add_coverage_paths``), against the same counts placed the same way; a day
-    that comes out cheaper takes the new counts. Passes over the horizon until one changes
-    nothing or ``budget`` is spent. ``by_team``: the day is re-solved a team at a time, the
-    other teams' counts and placements as they are (``_team_round``), for centres whose
-    whole day is too large to solve in its share. Returns the counts and, for each (team,
-    day, template) visited, its agents' meals and breaks as placed there (``decompose``), for
-    stage 3 to start from."""
+    """Better counts, a line-day at a time, by what the day's meals and breaks really cost: the
+    counts of each line's teams on each day are re-solved with every other count fixed and
+    the line's meals and breaks placed as paths (``add_coverage_paths``), against the same
+    counts placed the same way; a line-day that comes out cheaper takes the new counts.
+    Passes over the horizon until one changes nothing or ``budget`` is spent. ``by_team``: the
+    line-day is re-solved a team at a time, the other teams' counts and placements as they are
+    (``_team_round``), for centres whose whole day is too large to solve in its share. Returns
+    the counts and, for each (team, day, template) visited, its agents' meals and breaks as
+    placed there (``decompose``), for stage 3 to start from."""
     counts = dict(counts)
     placed: dict[tuple[str, int, int], list[Path]] = {}
+    # a line-day's first placement on work in proportion to its arcs (L's online line: 20 teams, 23,600 a day)
+    eval_s = {line: DAY_EVAL_S * max(1.0, paths_size(p, line) / len(p.days) / EVAL_ARCS) for line in p.lines}
     changed = True
     while changed and not budget.done(LEAST_DAY_S):
         changed = False
-        for d in range(len(p.days)):
+        for d, line in [(d, line) for d in range(len(p.days)) for line in p.lines]:
             if budget.done(LEAST_DAY_S):
                 break
-            model, v, flows = _day_model(p, counts, [d])
+            model, v, flows = _day_model(p, counts, [d], line)
             if by_team:
                 budget.charge(_copy_cost(model))  # evaluate places the day in a copy
-                now = evaluate(model, v, counts, seed=seed, solver=_lean(budget.solver(seed, 1, most_s=DAY_EVAL_S)))
+                now = evaluate(model, v, counts, seed=seed,
+                               solver=_lean(budget.solver(seed, 1, most_s=eval_s[line])))
             else:
                 now = evaluate(model, v, counts, seed=seed, work_s=DAY_EVAL_S, budget=budget)
             if now is None:
@@ -315,7 +324,8 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
                 counts.update({key: n for key, n in counts_of(v, values).items() if key[1] == d})
                 changed = True
                 if report is not None:
-                    report(f"{p.days[d]}: {now.objective:,.0f} -> {objective:,.0f}")
+                    where = f"{p.days[d]}" + (f" {line}" if len(p.lines) > 1 else "")
+                    report(f"{where}: {now.objective:,.0f} -> {objective:,.0f}")
             release(model)
     return counts, placed
 

@@ -73,8 +73,9 @@ TEAM_WINDOWS_SHARE = 0.05  # on larger centres, of stage 1's time after its firs
 TEAM_POLISH_SHARE = 0.65  # of the run's work left: the counts polished a team of a day at a time (stage 3 then
 #                           starts from their placement; the rest of the run is its when a day was not reached).
 #                           M: all 28 days in it; at 0.8 stage 3 of the bundled example's 818 days ran out (exit 4)
-TEAM_PATHS_DAY_LIMIT = 10_000  # flow arcs a day up to which they are (M: 5,900). Above, on L (25 teams, 2 lines), a
-#                                day's first placement was not found in its work and the polish only cost stage 3 time
+TEAM_PATHS_DAY_LIMIT = 10_000  # flow arcs a line-day up to which they are (M: 5,900). Above (L: 23,600 online),
+#                                the segment flow alone: with L's line-days polished, at 25,000, stage 3 found no
+#                                placement for the 818 online day in what was left (exit 4)
 SMALL_SEARCH_SHARE = 0.6  # the whole-horizon search's share there: on S it proves its bound in 3.5-5 s, and at 0.3
 #                           it was sometimes cut just before (bound 1.88M instead of 1.92M)
 NAMES_SHARE = 0.3  # of the work left after stage 1: agents named to the counts; the rest to meals and breaks
@@ -137,9 +138,9 @@ def _solve(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: in
     add_template_limits(model, v, problem, capacity)
     minimize(model, penalties)
     best, bound, focus, paths = None, float("-inf"), (), {}
-    arcs = paths_size(problem)
-    by_paths = arcs <= PATHS_DAY_LIMIT * len(problem.days)
-    by_team = not by_paths and arcs <= TEAM_PATHS_DAY_LIMIT * len(problem.days)
+    arcs = max(paths_size(problem, line) for line in problem.lines) / len(problem.days)  # the largest line-day's
+    by_paths = arcs <= PATHS_DAY_LIMIT
+    by_team = not by_paths and arcs <= TEAM_PATHS_DAY_LIMIT
     # the count model's work per second, whole horizon and windows (a small centre's runs faster)
     counts_rate, window_rate = ((SMALL_COUNTS_WORK_PER_S,) * 2 if by_paths
                                 else (COUNTS_WORK_PER_S, WINDOW_WORK_PER_S))
