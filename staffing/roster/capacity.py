@@ -58,7 +58,7 @@ class TeamCapacity:
     def single_template_limits(self, line: str) -> dict[int, int]:
         """Most agents of one team that can work a template alone (meals and breaks fit)."""
         p = self.p
-        size = max((len(p.team_agents(t.id)) for t in p.centre.teams.values() if t.line == line), default=0)
+        size = max((len(p.team_agents(t)) for t in p.line_teams(line)), default=0)
         limits = {}
         for s, template in enumerate(p.templates):
             if line not in template.lines or not (template.meals or template.breaks):

@@ -21,6 +21,7 @@ their placement.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -180,7 +181,7 @@ class _LineAway:
     def __init__(self, model: cp_model.CpModel, v: StageVars, p: RosterProblem, line: str,
                  steps: dict[int, Steps], flows: Flows | None) -> None:
         self.model, self.v, self.p, self.flows = model, v, p, flows
-        self.teams = [t.id for t in p.centre.teams.values() if t.line == line]
+        self.teams = p.line_teams(line)
         self.steps = {s: net for s, net in steps.items() if line in p.templates[s].lines}
         self.own: dict[int, dict[int, list]] = {}
 
@@ -297,7 +298,7 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
     changed = True
     while changed and not budget.done(LEAST_DAY_S):
         changed = False
-        for d, line in [(d, line) for d in range(len(p.days)) for line in p.lines]:
+        for d, line in itertools.product(range(len(p.days)), p.lines):
             if budget.done(LEAST_DAY_S):
                 break
             model, v, flows = _day_model(p, counts, [d], line)
@@ -312,7 +313,8 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
                 continue
             values, objective = list(now.values), now.objective
             if by_team:
-                values, objective = _team_round(model, v, flows, d, values, objective, budget=budget, seed=seed)
+                values, objective = _team_round(model, v, flows, d, p.line_teams(line), values, objective,
+                                                budget=budget, seed=seed)
             else:
                 hint_solution(model, values)
                 solver = budget.solver(seed, 1, most_s=DAY_SOLVE_S)
@@ -338,18 +340,19 @@ def _lean(solver: cp_model.CpSolver) -> cp_model.CpSolver:
     return solver
 
 
-def _team_round(model: cp_model.CpModel, v: CountVars, flows: Flows, d: int, values: list[int], objective: float,
-                *, budget: Budget, seed: int) -> tuple[list[int], float]:
-    """Day d of ``_day_model`` re-solved a team at a time: the team's counts and paths free, every
-    other team's as in ``values`` (so the line's coverage is exact for the moves it makes), each on
-    at most ``TEAM_SOLVE_S`` of work, each team once (the next pass over the horizon turns again).
+def _team_round(model: cp_model.CpModel, v: CountVars, flows: Flows, d: int, teams: list[str], values: list[int],
+                objective: float, *, budget: Budget, seed: int) -> tuple[list[int], float]:
+    """Day d of ``_day_model`` re-solved a team of ``teams`` (the line's) at a time: the team's
+    counts and paths free, every other team's as in ``values`` (so the line's coverage is exact for
+    the moves it makes), each on at most ``TEAM_SOLVE_S`` of work, each team once (the next pass
+    over the horizon turns again).
     On the M benchmark a team takes about 0.2 s, proven optimal, where the whole day with all five
     teams free was not solved in 4 s; a second turn of the teams gained on one day of 28 (08-19:
     19,910 of 750,000) and cost 40% of the polish, which then reached 25 days instead of 28.
     (Cut out as a model of its own, ``SubModels``, a team took longer: reading the day's model
     costs more than CP-SAT's presolve of the copy.) Returns the better solution."""
     own = team_variables(v, flows, d)
-    for team in sorted(own):
+    for team in sorted(set(own) & set(teams)):  # another line's teams the model holds already
         if budget.done(LEAST_DAY_S):
             break
         budget.charge(_copy_cost(model))

@@ -100,6 +100,9 @@ class RosterProblem:
     def line_agents(self, line: str) -> list[int]:
         return [i for i, a in enumerate(self.agents) if a.line == line]
 
+    def line_teams(self, line: str) -> list[str]:
+        return [t.id for t in self.centre.teams.values() if t.line == line]
+
 
 def build_problem(centre: Centre, requirements: pd.DataFrame, start: dt.date, end: dt.date,
                   leave: tuple[Leave, ...] = ()) -> RosterProblem:

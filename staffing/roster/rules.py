@@ -163,7 +163,7 @@ def add_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem) -> lis
         away_templates = [s for s, t in enumerate(p.templates) if line in t.lines and (t.meals or t.breaks)]
         regions = {s: away_windows(p, p.templates[s]) for s in away_templates}
         cuts = {b for s in away_templates for region in regions[s] if region for b in (min(region), max(region) + 1)}
-        teams = [t.id for t in p.centre.teams.values() if t.line == line]
+        teams = p.line_teams(line)
         totals_short, totals_over = [], []
         for d, day in enumerate(p.days):
             present = _presence(p, v, line, d)

@@ -343,7 +343,7 @@ def _below_floor(p: RosterProblem, counts: Counts) -> list[str]:
 
     out = []
     for line in p.lines:
-        teams = {t.id for t in p.centre.teams.values() if t.line == line}
+        teams = set(p.line_teams(line))
         worked = [(d, s, n) for (team, d, s), n in counts.items() if team in teams]
         for d, day in enumerate(p.days):
             low = np.flatnonzero(on_shift(p, worked, d) < p.floor[line][d])

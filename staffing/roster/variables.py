@@ -60,7 +60,7 @@ class StageVars(ABC):
         (day d-1's shifts that run past midnight included)."""
         p = self.problem
         present: dict[int, list] = {}
-        for team in _line_teams(p, line):
+        for team in p.line_teams(line):
             for e in (d - 1, d):
                 for s, var in self.team_day(team, e):
                     first, last = p.shift_slots(p.templates[s])
@@ -107,14 +107,11 @@ class CountVars(StageVars):
                 if (var := self.count.get((team, d, s))) is not None]
 
     def working(self, line: str, d: int) -> list[cp_model.LinearExprT]:
-        return [self.works[team, d] for team in _line_teams(self.problem, line) if (team, d) in self.works]
+        return [self.works[team, d] for team in self.problem.line_teams(line) if (team, d) in self.works]
 
     def shifts(self) -> list[tuple[int, cp_model.LinearExprT]]:
         return [(s, var) for (_team, _d, s), var in self.count.items()]
 
-
-def _line_teams(p: RosterProblem, line: str) -> list[str]:
-    return [t.id for t in p.centre.teams.values() if t.line == line]
 
 
 def create_day_vars(model: cp_model.CpModel, p: RosterProblem) -> DayVars:
