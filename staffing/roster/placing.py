@@ -4,7 +4,9 @@ a time, in the shifts the agents were named to (``solve.py`` composes the stages
 Each line-day is one CP-SAT model (``breaks.BREAK_RULES`` and ``breaks.add_day_coverage``): one
 boolean per possible start of each meal and break, so coverage is exact; the floor is hard and
 shortfall minimised. Each line-day gets the work left in proportion to its agents on shift, and
-one hinted with stage 1's placement (``paths.polish_days``) gets little. A line-day whose floor
+one hinted with stage 1's placement (``paths.polish_days``) gets little; any other starts from a
+placement built without search (``greedy.py``), which stands when the search finds nothing in
+its share (so a large peak line-day no longer fails for want of time). A line-day whose floor
 cannot be kept is a :class:`DayFailure` (stage 1 then asks for one more on the line there)."""
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from ortools.sat.python import cp_model
 
 from staffing.errors import NoRosterFoundError
 from staffing.roster.breaks import BREAK_RULES, Assignment, Away, BreakVars, add_day_coverage
+from staffing.roster.greedy import greedy_placement
 from staffing.roster.problem import RosterProblem
-from staffing.roster.search import PLACING_WORK_PER_S, Budget
+from staffing.roster.search import PLACING_WORK_PER_S, Budget, set_domain
 from staffing.roster.variables import minimize
 
 HINTED_S = 1.0  # work (seconds on 2 cores) for a line-day of stage 3 that starts from stage 1's placement
@@ -46,22 +49,18 @@ def place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], budget: B
         # each line-day gets the work left in proportion to its agents on shift
         job = budget.part(sizes[line, d] / left)
         left -= sizes[line, d]
-        work = [Assignment(agent=a, template=s, first=p.shift_slots(p.templates[s])[0],
-                           last=p.shift_slots(p.templates[s])[1])
-                for (a, day), s in sorted(shifts.items()) if day == d and p.agents[a].line == line]
-        present = present_on_shift(p, shifts, line, d)
-        fixed = fixed_away(p, placed, line, d)
-        model = cp_model.CpModel()
-        v = BreakVars()
+        model, v, work, present, fixed = day_model(p, shifts, placed, line, d)
         day = str(p.days[d])
-        for rule in BREAK_RULES:
-            rule(model, v, p, work, day)
-        penalties = add_day_coverage(model, v, p, line, d, present, fixed, day)
-        minimize(model, penalties)
         hinted = bool(paths) and _hint_placement(model, v, p, line, work, d, paths, present - fixed)
+        built = None if hinted else greedy_placement(p, v, work, line, d, present - fixed, job, seed)
+        if built is not None:  # a start that keeps every hard rule: the search improves on it
+            _hint_starts(model, v, built[0])
         solver = job.solver(seed, workers, most_s=HINTED_S if hinted else None, rate=PLACING_WORK_PER_S,
                             at_least_s=0.5)
         status = solver.solve(model)
+        if status == cp_model.UNKNOWN and built is not None:
+            # the search did not even take up the built placement in its share: the placement stands
+            solver, status = _fixed(model, v, built[0], job, seed)
         if status == cp_model.UNKNOWN and not budget.done(1.0):
             # none found in its share (a peak day, its floor tight): once more on half of what is left
             model.clear_hints()
@@ -80,6 +79,23 @@ def place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], budget: B
     if progress is not None:
         progress(f"breaks: {len(jobs)} line-days placed, {time.perf_counter() - started:.1f} s")
     return placed
+
+
+def day_model(p: RosterProblem, shifts: dict[tuple[int, int], int], placed: dict, line: str, d: int):
+    """Stage 3's model of one line-day: (model, its ``BreakVars``, the agents' assignments,
+    on shift in each slot, away in each slot for the day before's shifts)."""
+    work = [Assignment(agent=a, template=s, first=p.shift_slots(p.templates[s])[0],
+                       last=p.shift_slots(p.templates[s])[1])
+            for (a, day), s in sorted(shifts.items()) if day == d and p.agents[a].line == line]
+    present = present_on_shift(p, shifts, line, d)
+    fixed = fixed_away(p, placed, line, d)
+    model = cp_model.CpModel()
+    v = BreakVars()
+    day = str(p.days[d])
+    for rule in BREAK_RULES:
+        rule(model, v, p, work, day)
+    minimize(model, add_day_coverage(model, v, p, line, d, present, fixed, day))
+    return model, v, work, present, fixed
 
 
 def _hint_placement(model: cp_model.CpModel, v: BreakVars, p: RosterProblem, line: str, work: list[Assignment],
@@ -117,6 +133,26 @@ def _hint_placement(model: cp_model.CpModel, v: BreakVars, p: RosterProblem, lin
     return True
 
 
+def _hint_starts(model: cp_model.CpModel, v: BreakVars, starts: dict[int, int]) -> None:
+    """Hint each item's start booleans (item index in ``v.items`` -> start slot)."""
+    for i, item in enumerate(v.items):
+        for slot, var in item.starts.items():
+            model.add_hint(var, slot == starts[i])
+
+
+def _fixed(model: cp_model.CpModel, v: BreakVars, starts: dict[int, int], job: Budget,
+           seed: int) -> tuple[cp_model.CpSolver, int]:
+    """The model solved with every item at ``starts``: the placement read back (and checked
+    against every rule of the model) on one worker."""
+    copy = model.clone()
+    copy.clear_hints()
+    for i, item in enumerate(v.items):
+        for slot, var in item.starts.items():
+            set_domain(copy, var.index, [int(slot == starts[i])] * 2)
+    solver = job.solver(seed, 1, rate=PLACING_WORK_PER_S, at_least_s=1.0)
+    return solver, solver.solve(copy)
+
+
 def present_on_shift(p: RosterProblem, shifts: dict[tuple[int, int], int], line: str, d: int) -> np.ndarray:
     """Agents of the line on shift in each slot of day d's axis (shifts of d-1 included)."""
     return on_shift(p, ((day, s, 1) for (a, day), s in shifts.items() if p.agents[a].line == line), d)
@@ -150,4 +186,4 @@ def fixed_away(p: RosterProblem, placed: dict, line: str, d: int) -> np.ndarray:
     return fixed
 
 
-__all__ = ["DayFailure", "fixed_away", "on_shift", "place_breaks", "present_on_shift"]
+__all__ = ["DayFailure", "day_model", "fixed_away", "on_shift", "place_breaks", "present_on_shift"]
