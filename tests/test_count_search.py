@@ -198,7 +198,8 @@ def test_the_first_search_keeps_the_floor_or_starts_from_none(tiny_centre, examp
 
 def test_a_line_day_not_placed_in_its_share_gets_half_of_what_is_left(tiny_centre, monkeypatch) -> None:
     """Stage 3: a line-day whose meals and breaks are not placed in its share of the work (its
-    search stopped at once here) is searched once more on half of what is left, not exit 4."""
+    search stopped at once here) and that has no start to keep (neither stage 1's placement nor
+    a built one, both taken away here) is searched once more on half of what is left, not exit 4."""
     placing = []
     original_coverage = placing_module.add_day_coverage
 
@@ -217,6 +218,8 @@ def test_a_line_day_not_placed_in_its_share_gets_half_of_what_is_left(tiny_centr
         return original_solve(self, model, solution_callback)
 
     monkeypatch.setattr(placing_module, "add_day_coverage", marked)
+    monkeypatch.setattr(placing_module, "_hinted_starts", lambda model, v: None)
+    monkeypatch.setattr(placing_module, "greedy_placement", lambda *args: None)
     monkeypatch.setattr(search_module._Solver, "solve", solve)
     monkeypatch.setattr(solve_module, "EXACT_LIMIT", 0)  # the staged path
     days = WEEK[:2]

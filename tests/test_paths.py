@@ -268,3 +268,25 @@ def test_a_line_day_frees_only_its_own_teams(tiny) -> None:
     polished, placed = polish_days(problem, start, budget=Budget(20), seed=0, by_team=True)
     assert all(sum(n for (team, d, _s), n in polished.items() if team == "T2" and d == day) == 1 for day in (0, 1))
     assert all(len(placed[key]) == polished[key] for key in placed)
+
+
+def test_a_built_placement_hints_a_valid_flow(example_centre) -> None:
+    """The polish's start from a placement built without search (``_built_flows``): its arcs,
+    with the counts they were built for, are a solution of the line-day's paths model, and each
+    template's flow splits into as many placements as it has agents."""
+    need = requirement("online", [DAY], range(9, 23), 6)
+    problem = build_problem(example_centre, need, DAY, DAY)
+    code = {t.code: s for s, t in enumerate(problem.templates)}
+    counts = {("O1", 0, code["D"]): 3, ("O1", 0, code["M"]): 2, ("O1", 0, code["E"]): 2,  # all 7 of O1
+              ("O2", 0, code["D"]): 2, ("O2", 0, code["E"]): 2, ("O2", 0, code["N"]): 1}
+    model, v, flows = paths_module._day_model(problem, counts, [0], "online")
+    built = paths_module._built_flows(problem, counts, 0, "online", flows, Budget(10.0), 0)
+    arcs = [var for _net, arcs in flows.values() for var in arcs.values()]
+    assert built is not None and all(var.index in built for var in arcs)
+    fixed = paths_module._fixed_flows(model, built)
+    for key, var in v.count.items():
+        fixed.add(fixed.get_int_var_from_proto_index(var.index) == counts.get(key, 0))
+    solver = solve(fixed)
+    for (team, _d, s), (net, arc_vars) in flows.items():
+        placements = decompose(net, {key: solver.value(var) for key, var in arc_vars.items()})
+        assert len(placements) == counts.get((team, 0, s), 0)

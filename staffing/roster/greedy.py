@@ -36,6 +36,7 @@ from staffing.roster.search import PLACING_WORK_PER_S, Budget
 _OPEN_SPARE = 10**6  # spare above the floor and the requirement in a slot the line is closed
 MOVE_PASSES = 3      # passes of single-item moves over a built placement
 TEAM_S = 1.0         # work (seconds on 2 cores) for a team the build cannot place, on its own model
+BUILD_S_PER_ITEM = 2e-3  # work charged for building, per item (L's 818 online day: 480 items, 1.6 s)
 BEST_TRIES = 3       # starts tried by their spare before the earliest (each tried by completing the team)
 
 
@@ -47,6 +48,7 @@ def greedy_placement(p: RosterProblem, v: BreakVars, work: list[Assignment], lin
     open_ = p.open_slots[line][d]
     if (np.where(open_, on_line - p.floor[line][d], 0) < 0).any():
         return None  # below the floor with nobody away: no placement keeps it
+    budget.charge(BUILD_S_PER_ITEM * len(v.items))  # work no search counts, charged as built
     best = None
     for packed in (False, True):
         starts = _place(p, v, work, line, d, on_line, packed, budget, seed)

@@ -303,9 +303,15 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
                 break
             model, v, flows = _day_model(p, counts, [d], line)
             if by_team:
+                # a large line-day (L's online one: its first placement not found in its work at the
+                # peak) starts from a placement built without search, its flows fixed
+                built = _built_flows(p, counts, d, line, flows, budget, seed) if eval_s[line] > DAY_EVAL_S else None
+                start = model if built is None else _fixed_flows(model, built)
                 budget.charge(_copy_cost(model))  # evaluate places the day in a copy
-                now = evaluate(model, v, counts, seed=seed,
+                now = evaluate(start, v, counts, seed=seed,
                                solver=_lean(budget.solver(seed, 1, most_s=eval_s[line])))
+                if start is not model:
+                    release(start)
             else:
                 now = evaluate(model, v, counts, seed=seed, work_s=DAY_EVAL_S, budget=budget)
             if now is None:
@@ -330,6 +336,64 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
                     report(f"{where}: {now.objective:,.0f} -> {objective:,.0f}")
             release(model)
     return counts, placed
+
+
+def _fixed_flows(model: cp_model.CpModel, flows: dict[int, int]) -> cp_model.CpModel:
+    """A copy of ``model`` with each flow variable (index -> agents) fixed."""
+    fixed = model.clone()
+    for index, n in flows.items():
+        set_domain(fixed, index, [n, n])
+    return fixed
+
+
+def _built_flows(p: RosterProblem, counts: Counts, d: int, line: str, flows: Flows, budget: Budget,
+                 seed: int) -> dict[int, int] | None:
+    """The line-day's flows (arc variable index -> agents) of a placement built without search
+    (``greedy.py``) for its counts, each team's counts given to its agents in turn; ``None``
+    when none is built."""
+    from staffing.roster.greedy import greedy_placement
+    from staffing.roster.placing import day_model
+
+    shifts: dict[tuple[int, int], int] = {}
+    for team in p.line_teams(line):
+        members = p.team_agents(team)
+        for e in (d - 1, d):
+            given = [s for (t, day, s), n in sorted(counts.items()) if t == team and day == e for _ in range(n)]
+            shifts.update({(a, e): s for a, s in zip(members, given, strict=False)})
+    placing_model, items, work, present, fixed = day_model(p, shifts, {}, line, d)
+    built = greedy_placement(p, items, work, line, d, present - fixed, budget, seed)
+    release(placing_model)
+    if built is None:
+        return None
+    paths: dict[tuple[str, int, int], list[Path]] = {}
+    for w in work:
+        mine = sorted((k, item.kind) for i, item in enumerate(items.items) if item.agent == w.agent
+                      for k in [built[0][i]])
+        paths.setdefault((p.agents[w.agent].team, d, w.template), []).append([(kind, k) for k, kind in mine])
+    fixed: dict[int, int] = {}
+    for key, (net, arcs) in flows.items():
+        if key[1] != d:
+            continue
+        values = dict.fromkeys(arcs, 0)
+        for path in paths.get(key, []):
+            for arc in _arcs_of(net, path):
+                if arc not in values:  # a start the network left out
+                    return None
+                values[arc] += 1
+        fixed.update({arcs[arc].index: n for arc, n in values.items()})
+    return fixed
+
+
+def _arcs_of(net: Steps, path: Path) -> list[tuple]:
+    """The arcs one agent's path takes through ``net``: waits up to each item, the item, then
+    waits to the sink."""
+    state, t = net.source
+    taken = []
+    for kind, k in path:
+        taken += [("wait", state, u) for u in range(t, k)]
+        taken.append((kind, state, k))
+        state, t = net.arcs.get((kind, state, k), (state, k))
+    return taken + [("wait", state, u) for u in range(t, net.sink[1])]
 
 
 def _lean(solver: cp_model.CpSolver) -> cp_model.CpSolver:

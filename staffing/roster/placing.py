@@ -58,9 +58,17 @@ def place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], budget: B
         solver = job.solver(seed, workers, most_s=HINTED_S if hinted else None, rate=PLACING_WORK_PER_S,
                             at_least_s=0.5)
         status = solver.solve(model)
-        if status == cp_model.UNKNOWN and built is not None:
-            # the search did not even take up the built placement in its share: the placement stands
-            solver, status = _fixed(model, v, built[0], job, seed)
+        if status == cp_model.UNKNOWN:
+            # the search did not even take up its start in its share (a large line-day): a start
+            # stands, stage 1's placement if it keeps every rule here, else the built one
+            if hinted:
+                built = greedy_placement(p, v, work, line, d, present - fixed, job, seed)
+            for starts in ([_hinted_starts(model, v)] if hinted else []) + [(built or (None,))[0]]:
+                if starts is not None:
+                    fixed_solver, fixed_status = _fixed(model, v, starts, job, seed)
+                    if fixed_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                        solver, status = fixed_solver, fixed_status
+                        break
         if status == cp_model.UNKNOWN and not budget.done(1.0):
             # none found in its share (a peak day, its floor tight): once more on half of what is left
             model.clear_hints()
@@ -138,6 +146,18 @@ def _hint_starts(model: cp_model.CpModel, v: BreakVars, starts: dict[int, int]) 
     for i, item in enumerate(v.items):
         for slot, var in item.starts.items():
             model.add_hint(var, slot == starts[i])
+
+
+def _hinted_starts(model: cp_model.CpModel, v: BreakVars) -> dict[int, int] | None:
+    """Each item's hinted start (item index in ``v.items`` -> slot), or ``None`` if one has none."""
+    hint = dict(zip(model.proto.solution_hint.vars, model.proto.solution_hint.values, strict=True))
+    starts = {}
+    for i, item in enumerate(v.items):
+        chosen = [k for k, var in item.starts.items() if hint.get(var.index) == 1]
+        if len(chosen) != 1:
+            return None
+        starts[i] = chosen[0]
+    return starts
 
 
 def _fixed(model: cp_model.CpModel, v: BreakVars, starts: dict[int, int], job: Budget,

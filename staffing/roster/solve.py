@@ -73,9 +73,8 @@ TEAM_WINDOWS_SHARE = 0.05  # on larger centres, of stage 1's time after its firs
 TEAM_POLISH_SHARE = 0.65  # of the run's work left: the counts polished a team of a day at a time (stage 3 then
 #                           starts from their placement; the rest of the run is its when a day was not reached).
 #                           M: all 28 days in it; at 0.8 stage 3 of the bundled example's 818 days ran out (exit 4)
-TEAM_PATHS_DAY_LIMIT = 10_000  # flow arcs a line-day up to which they are (M: 5,900). Above (L: 23,600 online),
-#                                the segment flow alone: with L's line-days polished, at 25,000, stage 3 found no
-#                                placement for the 818 online day in what was left (exit 4)
+TEAM_PATHS_DAY_LIMIT = 25_000  # flow arcs a line-day up to which they are (M: 5,900; L: 23,600 online, whose
+#                                line-days start from a built placement). Above, the segment flow alone
 SMALL_SEARCH_SHARE = 0.6  # the whole-horizon search's share there: on S it proves its bound in 3.5-5 s, and at 0.3
 #                           it was sometimes cut just before (bound 1.88M instead of 1.92M)
 NAMES_SHARE = 0.3  # of the work left after stage 1: agents named to the counts; the rest to meals and breaks
