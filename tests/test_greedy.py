@@ -20,6 +20,7 @@ from tests.test_roster import requirement
 
 DAY = dt.date(2026, 8, 10)
 placing = importlib.import_module("staffing.roster.placing")
+greedy_module = importlib.import_module("staffing.roster.greedy")
 
 
 def online_day(example_centre, required: int, floor: int = 1):
@@ -124,3 +125,18 @@ def test_stage_three_keeps_the_built_placement_when_its_search_finds_none(exampl
         mine = [k for kind, k, _end in placed[item.agent, 0] if kind == item.kind]
         starts[i] = mine[sum(1 for j in v.items[:i] if j.agent == item.agent and j.kind == item.kind)]
     fixed_solve(model, v, starts)
+
+
+def test_a_team_the_look_ahead_cannot_place_is_placed_by_its_own_model(example_centre, monkeypatch) -> None:
+    """Four on the 07:00 peak shift (their meals fill 10:00-14:00 one at a time), two on 11:00
+    and one on 14:00: placing item by item with the look-ahead finds no way, the team's own
+    CP-SAT model does, and the placement keeps every rule of stage 3's model."""
+    p = online_day(example_centre, 4)
+    codes = ["P1"] * 4 + ["M"] * 2 + ["E"]
+    shifts = {(a, 0): template(p, code) for a, code in zip(team_agents(p, "O1"), codes, strict=True)}
+    model, v, work, present, fixed = day_model(p, shifts, {}, "online", 0)
+    built = greedy_placement(p, v, work, "online", 0, present - fixed, Budget(5.0))
+    assert built is not None
+    assert fixed_solve(model, v, built[0]).objective_value == WEIGHT_SHORT * built[1]
+    monkeypatch.setattr(greedy_module, "_solve_team", lambda *args: None)
+    assert greedy_placement(p, v, work, "online", 0, present - fixed, Budget(5.0)) is None

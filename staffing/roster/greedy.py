@@ -76,11 +76,8 @@ class _Day:
         self.away = {team: np.zeros(p.slots_per_axis, dtype=np.int64) for team in self.team.values()}
         self.gap = {w.agent: p.templates[w.template].break_min_gap_min // p.slot_min for w in work}
         self.own: dict[int, list[int]] = {}  # agent -> its item indices, in the model's order
-        self.team_meals: dict[str, list[int]] = {}
         for i, item in enumerate(v.items):
             self.own.setdefault(item.agent, []).append(i)
-            if item.kind == "meal":
-                self.team_meals.setdefault(self.team[item.agent], []).append(i)
 
     def take(self, i: int, k: int, n: int = 1) -> None:
         span = slice(k, k + self.v.items[i].length)
@@ -91,7 +88,8 @@ class _Day:
     def allowed(self, i: int, starts: dict[int, int], away: np.ndarray | None = None,
                 spare_floor: np.ndarray | None = None) -> list[int]:
         """The starts item ``i`` may take with the others as in ``starts`` (its own start left
-        out), on its team's channel ``away`` and the floor's ``spare_floor`` (default: the day's)."""
+        out), on its team's channel ``away`` and the floor's ``spare_floor`` (default: the day's),
+        earliest first."""
         item = self.v.items[i]
         mine, gap = self.own[item.agent], self.gap[item.agent]
         away = self.away[self.team[item.agent]] if away is None else away
@@ -155,6 +153,8 @@ def _place(p: RosterProblem, v: BreakVars, work: list[Assignment], line: str, d:
 
 
 def _place_team(day: _Day, order: list[int], starts: dict[int, int], packed: bool) -> dict[int, int] | None:
+    """One team's items (``order``) placed in turn with the look-ahead, the other teams as in
+    ``starts``: item index -> start, or ``None`` (the day left as it was)."""
     v = day.v
     mine = dict(starts)
     taken: list[int] = []
@@ -185,15 +185,17 @@ def _solve_team(p: RosterProblem, v: BreakVars, day: _Day, team: str, work: list
     model = cp_model.CpModel()
     own = BreakVars()
     for rule in BREAK_RULES:
-        rule(model, own, p, work, str(p.days[0]))
+        rule(model, own, p, work, f"team {team}")
     cost = []
     for item in own.items:
         for k, var in item.starts.items():
             spare = day.spare[k:k + item.length]
-            if (day.spare_floor[k:k + item.length] < 1).any():
-                model.add(var == 0)
-            elif (spare <= 0).any():
+            if (spare <= 0).any():
                 cost.append(int((spare <= 0).sum()) * var)
+    for u in np.flatnonzero(day.spare_floor < day.cap):  # the floor, where the team's channel could break it
+        covering = [var for item in own.items for var in item.covers(int(u))]
+        if covering:
+            model.add(sum(covering) <= max(int(day.spare_floor[u]), 0))
     if cost:
         model.minimize(sum(cost))
     solver = budget.solver(seed, 1, most_s=TEAM_S, rate=PLACING_WORK_PER_S, at_least_s=0.2)
@@ -218,7 +220,6 @@ def _improve(p: RosterProblem, v: BreakVars, work: list[Assignment], line: str, 
         for i in range(len(v.items)):
             item, now = v.items[i], starts.pop(i)
             day.take(i, now, -1)
-
             chosen = min(day.allowed(i, starts), key=lambda k: (*_cost(day.spare[k:k + item.length]), k != now, k))
             moved |= chosen != now
             starts[i] = chosen
