@@ -367,8 +367,7 @@ def _built_flows(p: RosterProblem, counts: Counts, d: int, line: str, flows: Flo
         return None
     paths: dict[tuple[str, int, int], list[Path]] = {}
     for w in work:
-        mine = sorted((k, item.kind) for i, item in enumerate(items.items) if item.agent == w.agent
-                      for k in [built[0][i]])
+        mine = sorted((built[0][i], item.kind) for i, item in enumerate(items.items) if item.agent == w.agent)
         paths.setdefault((p.agents[w.agent].team, d, w.template), []).append([(kind, k) for k, kind in mine])
     fixed: dict[int, int] = {}
     for key, (net, arcs) in flows.items():

@@ -58,17 +58,14 @@ def place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], budget: B
         solver = job.solver(seed, workers, most_s=HINTED_S if hinted else None, rate=PLACING_WORK_PER_S,
                             at_least_s=0.5)
         status = solver.solve(model)
-        if status == cp_model.UNKNOWN:
-            # the search did not even take up its start in its share (a large line-day): a start
-            # stands, stage 1's placement if it keeps every rule here, else the built one
-            if hinted:
+        # the search did not even take up its start in its share (a large line-day): a start
+        # stands, stage 1's placement if it keeps every rule here, else a built one
+        if status == cp_model.UNKNOWN and hinted:
+            solver, status = _kept(model, v, _hinted_starts(model, v), job, seed) or (solver, status)
+            if status == cp_model.UNKNOWN:
                 built = greedy_placement(p, v, work, line, d, present - fixed, job, seed)
-            for starts in ([_hinted_starts(model, v)] if hinted else []) + [(built or (None,))[0]]:
-                if starts is not None:
-                    fixed_solver, fixed_status = _fixed(model, v, starts, job, seed)
-                    if fixed_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                        solver, status = fixed_solver, fixed_status
-                        break
+        if status == cp_model.UNKNOWN and built is not None:
+            solver, status = _kept(model, v, built[0], job, seed) or (solver, status)
         if status == cp_model.UNKNOWN and not budget.done(1.0):
             # none found in its share (a peak day, its floor tight): once more on half of what is left
             model.clear_hints()
@@ -158,6 +155,15 @@ def _hinted_starts(model: cp_model.CpModel, v: BreakVars) -> dict[int, int] | No
             return None
         starts[i] = chosen[0]
     return starts
+
+
+def _kept(model: cp_model.CpModel, v: BreakVars, starts: dict[int, int] | None, job: Budget,
+          seed: int) -> tuple[cp_model.CpSolver, int] | None:
+    """(solver, status) holding ``starts`` if they keep every rule of the model, else ``None``."""
+    if starts is None:
+        return None
+    solver, status = _fixed(model, v, starts, job, seed)
+    return (solver, status) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 
 
 def _fixed(model: cp_model.CpModel, v: BreakVars, starts: dict[int, int], job: Budget,
