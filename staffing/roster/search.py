@@ -18,6 +18,7 @@ WORK_PER_S = 0.8          # the one day-level model and its rounds (0.6-0.8), a 
 PLACING_WORK_PER_S = 0.6  # models that place meals and breaks or name agents: stage 3's line-days (M: 0.62),
 #                           the one model with meals (S: 0.73), a team's names (M: 0.62, S: 0.74)
 WINDOW_WORK_PER_S = 0.45  # a window of stage 1's team counts (M: 16.3 in 35.9 s)
+LARGE_WINDOW_WORK_PER_S = 0.25  # the same on a large centre (L: 0.9 in 3.2-4.5 s; at 0.45 the clock cut one)
 COUNTS_WORK_PER_S = 0.22  # stage 1's whole-horizon count model (M: 0.23-0.42, L: 0.39-0.42; at 0.3 the clock cut M's)
 SMALL_COUNTS_WORK_PER_S = 0.7  # both on a small centre, whose days are polished as paths (S: 0.71-1.0, windows 0.74)
 LEAST_CHARGE_S = 0.02     # each search costs at least this (building it takes time its work does not count)

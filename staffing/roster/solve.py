@@ -43,6 +43,7 @@ from staffing.roster.rules import (
 )
 from staffing.roster.search import (
     COUNTS_WORK_PER_S,
+    LARGE_WINDOW_WORK_PER_S,
     PLACING_WORK_PER_S,
     SMALL_COUNTS_WORK_PER_S,
     WINDOW_WORK_PER_S,
@@ -75,6 +76,7 @@ TEAM_POLISH_SHARE = 0.65  # of the run's work left: the counts polished a team o
 #                           M: all 28 days in it; at 0.8 stage 3 of the bundled example's 818 days ran out (exit 4)
 TEAM_PATHS_DAY_LIMIT = 25_000  # flow arcs a line-day up to which they are (M: 5,900; L: 23,600 online, whose
 #                                line-days start from a built placement). Above, the segment flow alone
+LARGE_DAY_ARCS = 10_000  # flow arcs a line-day above which the windows run at LARGE_WINDOW_WORK_PER_S (L: 23,600)
 SMALL_SEARCH_SHARE = 0.6  # the whole-horizon search's share there: on S it proves its bound in 3.5-5 s, and at 0.3
 #                           it was sometimes cut just before (bound 1.88M instead of 1.92M)
 NAMES_SHARE = 0.3  # of the work left after stage 1: agents named to the counts; the rest to meals and breaks
@@ -142,7 +144,8 @@ def _solve(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: in
     by_team = not by_paths and arcs <= TEAM_PATHS_DAY_LIMIT
     # the count model's work per second, whole horizon and windows (a small centre's runs faster)
     counts_rate, window_rate = ((SMALL_COUNTS_WORK_PER_S,) * 2 if by_paths
-                                else (COUNTS_WORK_PER_S, WINDOW_WORK_PER_S))
+                                else (COUNTS_WORK_PER_S, WINDOW_WORK_PER_S if arcs <= LARGE_DAY_ARCS
+                                      else LARGE_WINDOW_WORK_PER_S))
     for attempt in range(FLOOR_ROUNDS + 1):
         stage_one = budget.part(STAGE_ONE_SHARE)
         sweep = False
