@@ -218,7 +218,7 @@ def test_a_line_day_not_placed_in_its_share_gets_half_of_what_is_left(tiny_centr
         return original_solve(self, model, solution_callback)
 
     monkeypatch.setattr(placing_module, "add_day_coverage", marked)
-    monkeypatch.setattr(placing_module, "_hinted_starts", lambda model, v: None)
+    monkeypatch.setattr(placing_module, "_stage_one_starts", lambda *args: None)
     monkeypatch.setattr(placing_module, "greedy_placement", lambda *args: None)
     monkeypatch.setattr(search_module._Solver, "solve", solve)
     monkeypatch.setattr(solve_module, "EXACT_LIMIT", 0)  # the staged path

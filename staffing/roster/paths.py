@@ -354,14 +354,15 @@ def _built_flows(p: RosterProblem, counts: Counts, d: int, line: str, flows: Flo
     from staffing.roster.greedy import greedy_placement
     from staffing.roster.placing import day_model
 
-    shifts: dict[tuple[int, int], int] = {}
-    for team in p.line_teams(line):
-        members = p.team_agents(team)
-        for e in (d - 1, d):
-            given = [s for (t, day, s), n in sorted(counts.items()) if t == team and day == e for _ in range(n)]
-            shifts.update({(a, e): s for a, s in zip(members, given, strict=False)})
-    placing_model, items, work, present, fixed = day_model(p, shifts, {}, line, d)
-    built = greedy_placement(p, items, work, line, d, present - fixed, budget, seed)
+    given: dict[tuple[str, int], list[int]] = {}  # (team, day) -> a template per agent on shift
+    teams = set(p.line_teams(line))
+    for (team, e, s), n in sorted(counts.items()):
+        if team in teams and e in (d - 1, d):
+            given.setdefault((team, e), []).extend([s] * n)
+    shifts = {(a, e): s for (team, e), templates in given.items()
+              for a, s in zip(p.team_agents(team), templates, strict=False)}
+    placing_model, items, work, present, away_before = day_model(p, shifts, {}, line, d)
+    built = greedy_placement(p, items, work, line, d, present - away_before, budget, seed)
     release(placing_model)
     if built is None:
         return None
@@ -369,7 +370,7 @@ def _built_flows(p: RosterProblem, counts: Counts, d: int, line: str, flows: Flo
     for w in work:
         mine = sorted((built[0][i], item.kind) for i, item in enumerate(items.items) if item.agent == w.agent)
         paths.setdefault((p.agents[w.agent].team, d, w.template), []).append([(kind, k) for k, kind in mine])
-    fixed: dict[int, int] = {}
+    values_of: dict[int, int] = {}
     for key, (net, arcs) in flows.items():
         if key[1] != d:
             continue
@@ -379,8 +380,8 @@ def _built_flows(p: RosterProblem, counts: Counts, d: int, line: str, flows: Flo
                 if arc not in values:  # a start the network left out
                     return None
                 values[arc] += 1
-        fixed.update({arcs[arc].index: n for arc, n in values.items()})
-    return fixed
+        values_of.update({arcs[arc].index: n for arc, n in values.items()})
+    return values_of
 
 
 def _arcs_of(net: Steps, path: Path) -> list[tuple]:

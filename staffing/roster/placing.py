@@ -51,17 +51,18 @@ def place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], budget: B
         left -= sizes[line, d]
         model, v, work, present, fixed = day_model(p, shifts, placed, line, d)
         day = str(p.days[d])
-        hinted = bool(paths) and _hint_placement(model, v, p, line, work, d, paths, present - fixed)
+        from_paths = _stage_one_starts(v, p, line, work, d, paths, present - fixed) if paths else None
+        hinted = from_paths is not None
         built = None if hinted else greedy_placement(p, v, work, line, d, present - fixed, job, seed)
-        if built is not None:  # a start that keeps every hard rule: the search improves on it
-            _hint_starts(model, v, built[0])
+        if hinted or built is not None:  # a start that keeps every hard rule: the search improves on it
+            _hint_starts(model, v, from_paths if hinted else built[0])
         solver = job.solver(seed, workers, most_s=HINTED_S if hinted else None, rate=PLACING_WORK_PER_S,
                             at_least_s=0.5)
         status = solver.solve(model)
         # the search did not even take up its start in its share (a large line-day): a start
         # stands, stage 1's placement if it keeps every rule here, else a built one
         if status == cp_model.UNKNOWN and hinted:
-            solver, status = _kept(model, v, _hinted_starts(model, v), job, seed) or (solver, status)
+            solver, status = _kept(model, v, from_paths, job, seed) or (solver, status)
             if status == cp_model.UNKNOWN:
                 built = greedy_placement(p, v, work, line, d, present - fixed, job, seed)
         if status == cp_model.UNKNOWN and built is not None:
@@ -103,12 +104,12 @@ def day_model(p: RosterProblem, shifts: dict[tuple[int, int], int], placed: dict
     return model, v, work, present, fixed
 
 
-def _hint_placement(model: cp_model.CpModel, v: BreakVars, p: RosterProblem, line: str, work: list[Assignment],
-                    d: int, paths: dict, on_line: np.ndarray) -> bool:
-    """Hint stage 3 with stage 1's placement of the day: each (team, template)'s paths go to its
-    agents in order of their meals (the order stage 3 keeps among interchangeable agents).
-    True when every agent on shift got one and they keep the floor (``on_line``: on shift and
-    not away for the day before)."""
+def _stage_one_starts(v: BreakVars, p: RosterProblem, line: str, work: list[Assignment], d: int, paths: dict,
+                     on_line: np.ndarray) -> dict[int, int] | None:
+    """Stage 1's placement of the line-day as stage 3's starts (item index in ``v.items`` -> slot):
+    each (team, template)'s paths go to its agents in order of their meals (the order stage 3
+    keeps among interchangeable agents). ``None`` unless every agent on shift got one and they
+    keep the floor (``on_line``: on shift and not away for the day before)."""
     groups: dict[tuple[str, int], list[int]] = {}
     for w in work:
         groups.setdefault((p.agents[w.agent].team, w.template), []).append(w.agent)
@@ -116,45 +117,31 @@ def _hint_placement(model: cp_model.CpModel, v: BreakVars, p: RosterProblem, lin
     for (team, s), agents in groups.items():
         found = paths.get((team, d, s))
         if found is None or len(found) != len(agents):
-            return False
+            return None
         ordered = sorted(found, key=lambda path: ([k for kind, k in path if kind == "meal"], path))
         for agent, path in zip(agents, ordered, strict=True):
             for kind in ("meal", "break"):
                 mine = [item for item in v.of(agent) if item.kind == kind]
                 starts = [k for own_kind, k in path if own_kind == kind]
                 if len(mine) != len(starts) or any(k not in item.starts for item, k in zip(mine, starts, strict=True)):
-                    return False
+                    return None
                 chosen.extend(zip(mine, starts, strict=True))
     on_line = on_line.copy()
     for item, k in chosen:
         on_line[k:k + item.length] -= 1
     if (on_line < np.where(p.open_slots[line][d], p.floor[line][d], 0)).any():
-        return False
-    # the start booleans only: hinting the interval starts as well made CP-SAT 9.15 fail
-    # (IndexError: absl::btree_map::at) on a hint it accepts as a fixed solution
-    for item, k in chosen:
-        for slot, var in item.starts.items():
-            model.add_hint(var, slot == k)
-    return True
+        return None
+    index = {id(item): i for i, item in enumerate(v.items)}
+    return {index[id(item)]: k for item, k in chosen}
 
 
 def _hint_starts(model: cp_model.CpModel, v: BreakVars, starts: dict[int, int]) -> None:
-    """Hint each item's start booleans (item index in ``v.items`` -> start slot)."""
+    """Hint each item's start booleans (item index in ``v.items`` -> start slot). The booleans
+    only: hinting the interval starts as well made CP-SAT 9.15 fail (IndexError:
+    absl::btree_map::at) on a hint it accepts as a fixed solution."""
     for i, item in enumerate(v.items):
         for slot, var in item.starts.items():
             model.add_hint(var, slot == starts[i])
-
-
-def _hinted_starts(model: cp_model.CpModel, v: BreakVars) -> dict[int, int] | None:
-    """Each item's hinted start (item index in ``v.items`` -> slot), or ``None`` if one has none."""
-    hint = dict(zip(model.proto.solution_hint.vars, model.proto.solution_hint.values, strict=True))
-    starts = {}
-    for i, item in enumerate(v.items):
-        chosen = [k for k, var in item.starts.items() if hint.get(var.index) == 1]
-        if len(chosen) != 1:
-            return None
-        starts[i] = chosen[0]
-    return starts
 
 
 def _kept(model: cp_model.CpModel, v: BreakVars, starts: dict[int, int] | None, job: Budget,
