@@ -3,13 +3,14 @@
     python bench/bench_roster.py S M        # sizes to run; writes bench/results/roster_<size>.md
     python bench/bench_roster.py L --workers 8 --time-limit 600 --no-deterministic
     python bench/bench_roster.py M --progress    # the solver's progress on stderr
+    python bench/bench_roster.py M --time-limit 200 --work 102   # M's work on a slower machine
 
 Instances are derived from the bundled example (its templates, rules and forecast):
 S  8 agents, 1 team, 1 normal week of chat (09:00-23:00), requirements scaled to the team;
 M  40 agents, 5 teams of 8, chat, 4 weeks around the 818 peak (07:00-02:00 that day);
 L  200 agents, 25 teams, hotline and chat, 4 weeks around 818, requirements x 5.
 Each run records wall time, the roster's objective, the proven bound, the gap, shortfall and
-peak memory (max RSS of the process).
+peak memory (max RSS of the process), and whether the run repeats (the clock stopped no search).
 """
 
 from __future__ import annotations
@@ -68,14 +69,14 @@ def instance(size: str, folder: Path):
 
 
 def run(size: str, time_limit: float, workers: int, seed: int, progress: bool = False,
-        deterministic: bool = True) -> str:
+        deterministic: bool = True, work: float | None = None) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         centre, need, start, end = instance(size, Path(tmp) / "centre")
         began = time.perf_counter()
         report = (lambda text: print(f"{size} {time.perf_counter() - began:6.1f} s  {text}", file=sys.stderr,
                                      flush=True)) if progress else None
-        result = roster(centre, need, start, end, time_limit_s=time_limit, seed=seed, workers=workers,
-                        deterministic=deterministic, progress=report)
+        result = roster(centre, need, start, end, time_limit_s=time_limit, work_s=work, seed=seed,
+                        workers=workers, deterministic=deterministic, progress=report)
         seconds = time.perf_counter() - began
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     short = ", ".join(f"{line} {minutes:,}" for line, minutes in result.shortfall_agent_min.items())
@@ -84,13 +85,14 @@ def run(size: str, time_limit: float, workers: int, seed: int, progress: bool = 
         f"## Roster {size} ({dt.date.today()})", "",
         f"Machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
         f"OR-Tools {ortools.__version__}; staffing {staffing_version()}; "
-        f"`--workers {workers} --time-limit {time_limit:g} --seed {seed}"
+        f"`--workers {workers} --time-limit {time_limit:g}{'' if work is None else f' --work {work:g}'} --seed {seed}"
         f"{'' if deterministic else ' --no-deterministic'}`.", "",
         "| agents | teams | days | status | wall time | objective | proven bound | gap | agent-minutes short | "
-        "peak memory |", "|---|---|---|---|---|---|---|---|---|---|",
+        "peak memory | repeatable |", "|---|---|---|---|---|---|---|---|---|---|---|",
         f"| {len(centre.agents)} | {len(centre.teams)} | {(end - start).days + 1} | {result.status} | "
         f"{seconds:.1f} s | "
-        f"{result.objective:,.0f} | {result.bound:,.0f} | {result.gap:.1%} | {short} | {peak_mib:,.0f} MiB |", "",
+        f"{result.objective:,.0f} | {result.bound:,.0f} | {result.gap:.1%} | {short} | {peak_mib:,.0f} MiB | "
+        f"{'yes' if result.repeatable else 'no: the clock stopped a search'} |", "",
     ])
 
 
@@ -100,13 +102,18 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=None)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--work", type=float, default=None,
+                        help="seconds of search work (default 85%% of the time limit, as `staffing roster --work`): "
+                             "on a machine slower than the rates assume, a longer --time-limit with the default's "
+                             "work gives the same roster as a run the clock did not cut")
     parser.add_argument("--progress", action="store_true", help="the solver's progress on stderr")
     parser.add_argument("--no-deterministic", dest="deterministic", action="store_false",
                         help="several workers run free (as `staffing roster --no-deterministic`)")
     args = parser.parse_args()
     limits = {"S": 60.0, "M": 120.0, "L": 600.0}
     for size in args.sizes:
-        text = run(size, args.time_limit or limits[size], args.workers, args.seed, args.progress, args.deterministic)
+        text = run(size, args.time_limit or limits[size], args.workers, args.seed, args.progress, args.deterministic,
+                   args.work)
         out = ROOT / "bench" / "results" / f"roster_{size}.md"
         out.write_text(text, encoding="utf-8")
         print(text, flush=True)
