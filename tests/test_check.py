@@ -289,10 +289,12 @@ def test_daily_load_against_the_cap(tiny: Path) -> None:
     for agent in ("A1", "A2", "A3"):
         mine = on_line_minutes([r for r in rows if r["agent"] == agent])
         loads[agent] = float((answered * mine / count).sum())
-    busiest = max(loads, key=loads.get)
+    most = max(loads.values())
     found = target(report, "daily_load", "day", day="2026-08-10")
-    assert found.value == pytest.approx(loads[busiest], abs=1e-9)
-    assert found.detail == f"busiest agent {busiest}" and found.goal == 100 and not found.ok
+    assert found.value == pytest.approx(most, abs=1e-9)
+    # the agents may tie to the last bits (A1 and A3 do here): any agent at the most may be named
+    named = found.detail.removeprefix("busiest agent ")
+    assert loads[named] == pytest.approx(most, abs=1e-9) and found.goal == 100 and not found.ok
     assert not report.ok
 
 
