@@ -119,6 +119,7 @@ class AgentSplit:
         self.objective = np.zeros(total)
         self.objective[list(proto.objective.vars)] = list(proto.objective.coeffs)
         self._pricing: list[cp_model.CpModel | None] = [None] * agents
+        self._wide: dict[int, np.ndarray] = {}
         self._lp = self._rows_lp()
 
     def _rows_lp(self) -> dict:
@@ -173,6 +174,14 @@ class AgentSplit:
         """Agent a's pattern of least ``objective - weights`` (``weights``: the duals' worth of
         each of the model's variables), as the values of its own variables; ``None`` when
         none was found in time (or the agent has no pattern)."""
+        return self.price_bounded(a, weights, budget, seed)[0]
+
+    def price_bounded(self, a: int, weights: np.ndarray, budget: Budget,
+                      seed: int) -> tuple[np.ndarray | None, float]:
+        """:meth:`price`, and a proven lower bound on ``objective - weights`` over all of agent
+        a's patterns (``-inf`` when none is proven; ``inf`` when the agent has none). The
+        search prices costs scaled by ``SCALE`` and rounded; the bound takes back what the
+        rounding can hide on each variable's whole domain."""
         local = self.local[a]
         sub = self._agent_model(a)
         cost = self.objective[local] - weights[local]
@@ -184,9 +193,23 @@ class AgentSplit:
         solver = budget.solver(seed, 1, most_s=PRICE_S, at_least_s=0.01)
         solver.parameters.symmetry_level = 0  # a fifth faster on these small models
         status = solver.solve(sub)
+        if status == cp_model.INFEASIBLE:
+            return None, float("inf")
+        proven = -float("inf")
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            rounding = float(np.abs(cost - scaled / SCALE) @ self._widest(a))
+            proven = solver.best_objective_bound / SCALE - rounding
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None
-        return np.asarray(solver.response_proto.solution, dtype=np.int64)
+            return None, proven
+        return np.asarray(solver.response_proto.solution, dtype=np.int64), proven
+
+    def _widest(self, a: int) -> np.ndarray:
+        """The largest magnitude each of agent a's variables can take."""
+        if a not in self._wide:
+            domains = self.model.proto.variables
+            self._wide[a] = np.array([max(abs(_low(domains[int(i)].domain)), abs(_high(domains[int(i)].domain)))
+                                      for i in self.local[a]])
+        return self._wide[a]
 
     # ------------------------------------------------------------------ the rows and their duals
     def weights(self, taken: np.ndarray, a: int) -> np.ndarray | None:

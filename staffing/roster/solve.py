@@ -66,6 +66,7 @@ ROUND_GAP = 0.01   # that search stops within 1% of its bound; the neighbourhood
 STAGED_FROM = 5_000  # agent-template-days above which a meal-free centre with slot requirements takes the stages
 EXACT_SEARCH_SHARE = 0.2  # of the exact model's time: one search; then neighbourhoods
 BUILD_SHARE = 0.3  # of what is left after it, at most: a roster built agent by agent (agent_split.py)
+COLUMNS_SHARE = 0.5  # of what is left after the first roster: column generation's bound and roster (columns.py)
 POLISH_GAP = 0.001  # the neighbourhoods stop within 0.1% of stage 1's bound and leave the time to names and breaks
 PATHS_SHARE = 0.4  # of stage 1's time: its counts polished a day at a time with meals and breaks placed exactly
 PATHS_DAY_LIMIT = 2_000  # flow arcs a day (about two teams) up to which they are (paths.py). Above, on M (5 teams,
@@ -397,12 +398,17 @@ def _solve_exact(problem: RosterProblem, budget: Budget, time_limit_s: float, se
                      f"{time.perf_counter() - started:.1f} s")
     if day_level and status == cp_model.FEASIBLE and not budget.done(1.0):
         best = Incumbent(solver.response_proto.solution, solver.objective_value)
+        bound, chosen = _by_columns(model, v, problem, best, bound, budget, seed, workers, progress,
+                                    started)
+        if chosen is not None:
+            solver = chosen
         report = None if progress is None else (
             lambda text: progress(f"exact (neighbourhoods): objective {text}, bound {bound:,.0f}, "
                                   f"{time.perf_counter() - started:.1f} s"))
-        if improve(model, v, problem, best, budget=budget, seed=seed, bound=bound, report=report):
+        if best.objective > bound + 1e-9 and improve(model, v, problem, best, budget=budget, seed=seed, bound=bound,
+                                                      report=report):
             solver = _read_back(model, v, best, budget, seed, workers)
-            status = cp_model.OPTIMAL if best.objective <= bound + 1e-9 else cp_model.FEASIBLE
+        status = cp_model.OPTIMAL if best.objective <= bound + 1e-9 else cp_model.FEASIBLE
     shifts = {(a, d): s for (a, d, s), var in v.shift.items() if solver.boolean_value(var)}
     placed: dict[tuple[int, int], list[tuple[str, int, int]]] = {}
     for (a, d, s), own in items.items():
@@ -443,6 +449,36 @@ def _by_agents(model: cp_model.CpModel, v, p: RosterProblem, budget: Budget, see
         return _read_back(model, v, Incumbent(values.tolist(), float("inf")), budget, seed, workers)
     except NoRosterFoundError:  # a row across agents that the patterns cannot keep (a hard floor, say)
         return None
+
+
+def _by_columns(model: cp_model.CpModel, v, p: RosterProblem, best: Incumbent, bound: float, budget: Budget,
+                seed: int, workers: int, progress: Progress | None,
+                started: float) -> tuple[float, cp_model.CpSolver | None]:
+    """Column generation over the agents' own models (``columns.py``) on ``COLUMNS_SHARE`` of the
+    work left: the better of its bound and ``bound``, and when the roster it chooses is better
+    than ``best`` (which then takes it), a solver holding that roster (else ``None``)."""
+    from staffing.roster.agent_split import AgentSplit
+    from staffing.roster.columns import price_columns
+
+    split = AgentSplit(model, v, len(p.agents))
+    if not split.supported:
+        return bound, None
+    report = None if progress is None else (
+        lambda text: progress(f"exact (columns): {text}, {time.perf_counter() - started:.1f} s"))
+    priced = price_columns(split, np.asarray(best.values, dtype=np.int64), budget=budget.part(COLUMNS_SHARE),
+                           seed=seed, report=report)
+    bound = max(bound, priced.bound)
+    if priced.values is None or priced.objective >= best.objective - 1e-9:
+        return bound, None
+    try:
+        solver = _read_back(model, v, Incumbent(priced.values.tolist(), float("inf")), budget, seed, workers)
+    except NoRosterFoundError:  # a rule across agents the master leaves out
+        return bound, None
+    best.values, best.objective = list(solver.response_proto.solution), solver.objective_value
+    if progress is not None:
+        progress(f"exact (columns): roster {best.objective:,.0f} chosen among the patterns priced, bound {bound:,.0f}, "
+                 f"{time.perf_counter() - started:.1f} s")
+    return bound, solver
 
 
 def _any_roster(model: cp_model.CpModel, v, budget: Budget, seed: int, workers: int, started: float):

@@ -1,0 +1,132 @@
+"""Column generation over the agents' own models (``columns.py``): its bound never passes the
+optimum, its roster is one of the whole model, and the one-model path uses both."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ortools.sat.python import cp_model
+
+from staffing import load_centre
+from staffing.roster import roster
+from staffing.roster.agent_split import AgentSplit
+from staffing.roster.columns import price_columns
+from staffing.roster.improve import Incumbent, fixed_to
+from staffing.roster.search import Budget, make_solver
+from tests.test_agent_split import day_model
+from tests.test_patterns import MONDAY, NO_REQUIREMENT, problems, write_centre
+
+search_module = importlib.import_module("staffing.roster.search")
+
+AGENTS = "agent,team,line,max_hours,max_weekends\nA1,T,L,40,1\nA2,T,L,32,\nA3,T,L,48,\n"
+
+
+def cover(wanted: list[tuple[int, int]], *, under: int = 10, over: int = 1) -> str:
+    """shift_cover.csv wanting ``wanted[d] = (early, night)`` agents on each day."""
+    rows = [f"{MONDAY + dt.timedelta(days=d)},{code},{n},{under},{over}"
+            for d, pair in enumerate(wanted) for code, n in zip(("E", "N"), pair, strict=True)]
+    return "date,shift,required,under_weight,over_weight\n" + "\n".join(rows) + "\n"
+
+
+def solved(model: cp_model.CpModel, *, objective: bool = True) -> cp_model.CpSolver:
+    """The model solved to optimality (or any roster of it, ``objective=False``)."""
+    copy = model.clone()
+    if not objective:
+        copy.clear_objective()
+    solver = make_solver(30, 0, 1)
+    assert solver.solve(copy) == cp_model.OPTIMAL
+    return solver
+
+
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 1)), min_size=7, max_size=7), st.integers(1, 2),
+       st.booleans())
+@settings(max_examples=6, deadline=None)
+def test_the_bound_never_passes_the_optimum_and_the_roster_is_the_whole_models(
+        wanted: list, least_run: int, forbid: bool) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = write_centre(Path(scratch), agents=AGENTS, rules=f"min_consecutive_working_days = {least_run}",
+                              night='not_followed_by = ["E"]' if forbid else "", cover=cover(wanted))
+        model, v, p = day_model(folder, 7)
+    optimum = solved(model).objective_value
+    start = solved(model, objective=False)
+    first = solved(fixed_to(model, v, Incumbent(start.response_proto.solution, 0.0))).objective_value
+    split = AgentSplit(model, v, len(p.agents))
+    assert split.supported
+    priced = price_columns(split, np.asarray(start.response_proto.solution), budget=Budget(60), seed=0)
+    assert priced.converged
+    assert priced.bound <= optimum + 1e-6
+    assert priced.values is not None
+    assert optimum - 1e-6 <= priced.objective <= first + 1e-6
+    # the chosen patterns, read back in the whole model, keep every rule at the master's objective
+    back = solved(fixed_to(model, v, Incumbent(priced.values.tolist(), 0.0)))
+    assert back.objective_value == pytest.approx(priced.objective)
+
+
+def test_the_converged_bound_proves_the_optimum_where_whole_patterns_decide_it(tmp_path: Path) -> None:
+    """Two agents, each with 24 hours at most, and three early shifts wanted on each of the
+    first two days: one is missed on each day at least, and the converged bound proves it."""
+    folder = write_centre(tmp_path, agents="agent,team,line,max_hours\nA1,T,L,24\nA2,T,L,24\n",
+                          cover=cover([(3, 0), (3, 0), (0, 0), (0, 0), (0, 0), (0, 0), (0, 0)]))
+    model, v, p = day_model(folder, 7)
+    optimum = solved(model).objective_value
+    start = solved(model, objective=False)
+    priced = price_columns(AgentSplit(model, v, len(p.agents)), np.asarray(start.response_proto.solution),
+                           budget=Budget(60), seed=0)
+    assert priced.converged
+    assert priced.bound == pytest.approx(optimum)
+    assert priced.objective == pytest.approx(optimum)
+
+
+def test_the_priced_bound_holds_for_every_pattern(tmp_path: Path) -> None:
+    """An agent's proven least cost at random prices is no more than its priced pattern's, and
+    the pattern is within the rounding of that bound."""
+    folder = write_centre(tmp_path, agents=AGENTS, rules="min_consecutive_working_days = 2",
+                          cover=cover([(1, 1)] * 7))
+    model, v, p = day_model(folder, 7)
+    split = AgentSplit(model, v, len(p.agents))
+    rng = np.random.default_rng(3)
+    for a in range(len(p.agents)):
+        weights = np.zeros(len(split.owner))
+        weights[split.local[a]] = rng.normal(0, 20, len(split.local[a]))
+        column, proven = split.price_bounded(a, weights, Budget(30), 0)
+        assert column is not None
+        cost = float((split.objective[split.local[a]] - weights[split.local[a]]) @ column)
+        assert proven <= cost + 1e-9
+        assert cost - proven < 0.1
+
+
+def test_the_one_model_path_takes_the_columns_roster_and_bound(tmp_path: Path) -> None:
+    """The first search is cut before it proves anything: the columns' bound and roster come in,
+    and the roster passes the independent check."""
+    original = search_module.make_solver
+    calls: list[int] = []
+
+    def first_is_short(*args, **kwargs):
+        solver = original(*args, **kwargs)
+        if not calls:
+            solver.parameters.max_deterministic_time = 1e-3
+            solver.parameters.stop_after_first_solution = True
+        calls.append(1)
+        return solver
+
+    folder = write_centre(tmp_path, agents=AGENTS, rules="min_consecutive_working_days = 2",
+                          night='not_followed_by = ["E"]',
+                          cover=cover([(2, 1), (2, 1), (1, 1), (2, 0), (2, 1), (1, 1), (0, 1)]))
+    centre = load_centre(folder)
+    seen: list[str] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_module, "make_solver", first_is_short)
+        result = roster(centre, NO_REQUIREMENT, MONDAY, MONDAY + dt.timedelta(days=6), time_limit_s=20,
+                        progress=seen.append)
+    assert any("exact (columns): round" in line for line in seen)
+    assert problems(centre, result.frame) == []
+    model, _v, _p = day_model(folder, 7)
+    optimum = solved(model).objective_value
+    assert result.bound <= optimum + 1e-6 <= result.objective + 2e-6
