@@ -248,3 +248,26 @@ def test_a_first_roster_mix_that_cannot_fit_is_solved_again_not_emptied(tiny_cen
     for d in mended:
         assert sum(n for (_team, day, _s), n in counts.items() if day == d) == 2
     assert all(best.values[gap.index] == 0 for *_key, gap in v.floor_gaps)
+
+
+def test_names_off_the_counts_never_put_more_on_a_shift_than_counted(tiny) -> None:
+    """Counts no roster keeps (all three on every one of four days, at most three days in a
+    row): the names rest the fewest agent-days, and no team-day has more on a shift than its
+    count, so a mix whose meals and breaks fit one away at a time still fits."""
+    from staffing.roster.counts import name_agents
+
+    toml = tiny / "centre.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("max_away_per_team = 1",
+                                                             "max_away_per_team = 1\nmax_consecutive_working_days = 3"),
+                    encoding="utf-8")
+    centre = load_centre(tiny)
+    days = [dt.date(2026, 8, 10) + dt.timedelta(days=k) for k in range(4)]
+    problem = build_problem(centre, requirement("chat", days, range(9, 17), 3), days[0], days[-1])
+    counts = {("T1", d, 0): 3 for d in range(4)}
+    shifts, moved = name_agents(problem, counts, budget=Budget(30), seed=0)
+    named: dict[tuple[int, int], int] = {}
+    for (_a, d), s in shifts.items():
+        named[d, s] = named.get((d, s), 0) + 1
+    assert moved == 3
+    assert all(n <= counts[("T1", d, s)] for (d, s), n in named.items())
+    assert sum(named.values()) == 9

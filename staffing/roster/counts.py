@@ -194,9 +194,21 @@ def name_agents(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int =
                 deviations.append(dev)
             penalties.append(Penalty("counts", "moved", sum(deviations), WEIGHT_COUNT))
             minimize(model, penalties)
-            solver = share.solver(seed, workers, rate=PLACING_WORK_PER_S, at_least_s=0.5)
-            status = solver.solve(model)
-            values = {key: solver.boolean_value(var) for key, var in v.shift.items()}
+            # First with no cell above its count: a team-day's mix whose meals and breaks fit one
+            # away at a time still fits with fewer on it, where one with more may not (stage 3
+            # would then find no placement); only when that keeps no roster, any change.
+            fewer = model.clone()
+            for key, on in cells.items():
+                fewer.add(sum(on) <= wanted.get(key, 0))
+            solver = share.solver(seed, workers, most_s=share.left() * 0.5, rate=PLACING_WORK_PER_S, at_least_s=0.5)
+            status = solver.solve(fewer)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                values = {key: solver.boolean_value(fewer.get_bool_var_from_proto_index(var.index))
+                          for key, var in v.shift.items()}
+            else:
+                solver = share.solver(seed, workers, rate=PLACING_WORK_PER_S, at_least_s=0.5)
+                status = solver.solve(model)
+                values = {key: solver.boolean_value(var) for key, var in v.shift.items()}
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise StaffingError(f"team {team}: no named roster found for its shift counts in the time left: give "
                                 "more time (--time-limit)", exit_code=4)
