@@ -100,6 +100,31 @@ def test_paths_see_the_meal_as_one_block_and_the_spacing(tiny_centre) -> None:
     assert solve(model).value(v.day_short["chat", 0]) * problem.slot_min == 130
 
 
+def test_the_team_is_away_one_at_a_time_even_on_one_arc(tiny_centre) -> None:
+    """Three on the 8-hour shift, three wanted in every slot but the first a break may start
+    in: only one arc of the network (the first break, from the start) covers that slot, and
+    one variable carries every agent who takes it. All three breaks there would cost nothing;
+    one away at a time holds on the arc's count, so the paths' shortfall is the exact
+    placement's and the flow has at most one away in any slot."""
+    probe = build_problem(tiny_centre, requirement("chat", [DAY], range(9, 17), 3, floor=0), DAY, DAY)
+    key = next(key for key in create_count_vars(cp_model.CpModel(), probe).count)
+    first = min(Steps(probe, probe.templates[key[2]]).starts["break"])
+    midnight = pd.Timestamp(DAY)
+    rows = [("chat", midnight + pd.Timedelta(minutes=10 * k), midnight + pd.Timedelta(minutes=10 * k + 10),
+             0 if k == first else 3, 0, None) for k in range(54, 102)]
+    frame = pd.DataFrame(rows, columns=["line", "start", "end", "required", "floor", "day_min_agents"])
+    problem = build_problem(tiny_centre, frame, DAY, DAY)
+    model, v, flows = paths_model(problem, {key: 3})
+    solver = solve(model)
+    net, arcs = flows[key]
+    away = np.zeros(problem.slots_per_axis, dtype=int)
+    for (kind, _state, t), var in arcs.items():
+        if kind != "wait":
+            away[t:t + net.length(kind)] += solver.value(var)
+    assert away.max() <= problem.rules.max_away_per_team
+    assert solver.value(v.day_short["chat", 0]) == placed_short(problem, "chat", key[2], 3)
+
+
 @settings(max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(need=st.lists(st.integers(0, 3), min_size=8, max_size=8), n=st.integers(2, 3))
 def test_a_flow_splits_into_one_valid_placement_per_agent(tiny_centre, need: list[int], n: int) -> None:
@@ -131,6 +156,7 @@ def test_a_flow_splits_into_one_valid_placement_per_agent(tiny_centre, need: lis
         for (kind, k), (_next, later) in itertools.pairwise(path):
             assert later >= k + net.length(kind) + gap
     assert (path_away == flow_away).all()
+    assert path_away.max() <= problem.rules.max_away_per_team
 
 
 def test_a_network_with_no_room_for_its_breaks_has_no_path(tiny_centre) -> None:
@@ -290,3 +316,27 @@ def test_a_built_placement_hints_a_valid_flow(example_centre) -> None:
     for (team, _d, s), (net, arc_vars) in flows.items():
         placements = decompose(net, {key: solver.value(var) for key, var in arc_vars.items()})
         assert len(placements) == counts.get((team, 0, s), 0)
+
+
+def test_stage_three_starts_from_the_polish_with_fewer_named_than_placed(tiny_centre) -> None:
+    """The polish placed three on the shift; the names kept two (an agent-day moved off the
+    counts): stage 3 still starts from the polish's placement, two of its paths, and that start
+    keeps every rule of stage 3's model. With more named than placed there is no start."""
+    placing = importlib.import_module("staffing.roster.placing")
+    frame = requirement("chat", [DAY], range(9, 17), 3, floor=0)
+    problem = build_problem(tiny_centre, frame, DAY, DAY)
+    key = next(key for key in create_count_vars(cp_model.CpModel(), problem).count)
+    model, _v, flows = paths_model(problem, {key: 3})
+    solver = solve(model)
+    net, arcs = flows[key]
+    paths = {key: decompose(net, {arc: solver.value(var) for arc, var in arcs.items()})}
+    for named in (2, 3):
+        shifts = {(a, 0): key[2] for a in range(named)}
+        day, v, work, present, fixed = placing.day_model(problem, shifts, {}, "chat", 0)
+        starts = placing._stage_one_starts(v, problem, "chat", work, 0, paths, present - fixed)
+        assert starts is not None and len(starts) == len(v.items)
+        assert placing._kept(day, v, starts, Budget(10), 0) is not None
+    fewer = {key: paths[key][:2]}
+    shifts = {(a, 0): key[2] for a in range(3)}
+    day, v, work, present, fixed = placing.day_model(problem, shifts, {}, "chat", 0)
+    assert placing._stage_one_starts(v, problem, "chat", work, 0, fewer, present - fixed) is None

@@ -147,7 +147,7 @@ def _team_away(model: cp_model.CpModel, p: RosterProblem, team: str, d: int, wor
                     away.setdefault(u, []).append(var)
     cap = p.rules.max_away_per_team
     for terms in away.values():
-        if len(terms) > cap:
+        if len(terms) * top > cap:  # an arc carries as many of the team as take it
             model.add(sum(terms) <= cap)
     return away
 

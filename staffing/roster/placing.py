@@ -108,7 +108,8 @@ def _stage_one_starts(v: BreakVars, p: RosterProblem, line: str, work: list[Assi
                      on_line: np.ndarray) -> dict[int, int] | None:
     """Stage 1's placement of the line-day as stage 3's starts (item index in ``v.items`` -> slot):
     each (team, template)'s paths go to its agents in order of their meals (the order stage 3
-    keeps among interchangeable agents). ``None`` unless every agent on shift got one and they
+    keeps among interchangeable agents; where the names put fewer on a template than the
+    polish placed, the first of them). ``None`` unless every agent on shift got one and they
     keep the floor (``on_line``: on shift and not away for the day before)."""
     groups: dict[tuple[str, int], list[int]] = {}
     for w in work:
@@ -116,9 +117,11 @@ def _stage_one_starts(v: BreakVars, p: RosterProblem, line: str, work: list[Assi
     chosen: list[tuple[Away, int]] = []  # each meal and break with its start
     for (team, s), agents in groups.items():
         found = paths.get((team, d, s))
-        if found is None or len(found) != len(agents):
+        if found is None or len(found) < len(agents):
             return None
-        ordered = sorted(found, key=lambda path: ([k for kind, k in path if kind == "meal"], path))
+        # fewer named than counted (names moved agent-days off the counts): the first paths, in
+        # order of their meals; the team is away no more often than in the polish's placement
+        ordered = sorted(found, key=lambda path: ([k for kind, k in path if kind == "meal"], path))[:len(agents)]
         for agent, path in zip(agents, ordered, strict=True):
             for kind in ("meal", "break"):
                 mine = [item for item in v.of(agent) if item.kind == kind]
