@@ -195,12 +195,10 @@ class AgentSplit:
         status = solver.solve(sub)
         if status == cp_model.INFEASIBLE:
             return None, float("inf")
-        proven = -float("inf")
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            rounding = float(np.abs(cost - scaled / SCALE) @ self._widest(a))
-            proven = solver.best_objective_bound / SCALE - rounding
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None, proven
+            return None, -float("inf")
+        rounding = float(np.abs(cost - scaled / SCALE) @ self._widest(a))
+        proven = solver.best_objective_bound / SCALE - rounding
         return np.asarray(solver.response_proto.solution, dtype=np.int64), proven
 
     def _widest(self, a: int) -> np.ndarray:
@@ -230,13 +228,7 @@ class AgentSplit:
                          A_eq=lp["a_eq"], b_eq=lows[eq] if eq.any() else None, bounds=lp["bounds"], method="highs")
         if result.status != 0:
             return None
-        duals = np.zeros(len(self.rows))
-        if eq.any():
-            duals[np.flatnonzero(eq)] += result.eqlin.marginals
-        if lp["a_ub"] is not None:
-            marginals = result.ineqlin.marginals
-            duals[np.flatnonzero(upper)] += marginals[:upper.sum()]
-            duals[np.flatnonzero(lower)] -= marginals[upper.sum():]
+        duals = row_duals(result, lp)
         weights = np.zeros(len(self.owner))
         weights[self.local[a]] = self.on_agent[a].T @ duals
         return weights
@@ -265,6 +257,21 @@ class AgentSplit:
                     values[local] = found
                 taken += self.on_agent[a] @ values[local]
         return values
+
+
+def row_duals(result, lp: dict) -> np.ndarray:
+    """The rows' duals from HiGHS's marginals of an LP laid out as ``AgentSplit._rows_lp`` (the
+    equality rows first in ``A_eq``, then the rows with an upper end and those with a lower end,
+    negated, in ``A_ub``): what one more on each row's right-hand side is worth."""
+    eq, upper, lower = lp["eq"], lp["upper"], lp["lower"]
+    duals = np.zeros(len(eq))
+    if eq.any():
+        duals[np.flatnonzero(eq)] = result.eqlin.marginals[:eq.sum()]
+    if lp["a_ub"] is not None:
+        marginals = result.ineqlin.marginals
+        duals[np.flatnonzero(upper)] += marginals[:upper.sum()]
+        duals[np.flatnonzero(lower)] -= marginals[upper.sum():]
+    return duals
 
 
 def _merge(tags: np.ndarray) -> int:
