@@ -24,6 +24,7 @@ from tests.test_agent_split import day_model
 from tests.test_patterns import MONDAY, NO_REQUIREMENT, problems, write_centre
 
 search_module = importlib.import_module("staffing.roster.search")
+solve_module = importlib.import_module("staffing.roster.solve")
 
 AGENTS = "agent,team,line,max_hours,max_weekends\nA1,T,L,40,1\nA2,T,L,32,\nA3,T,L,48,\n"
 
@@ -82,6 +83,43 @@ def test_the_converged_bound_proves_the_optimum_where_whole_patterns_decide_it(t
     assert priced.converged
     assert priced.bound == pytest.approx(optimum)
     assert priced.objective == pytest.approx(optimum)
+    # the LP's roster is whole here: fixed where the LP holds it, the whole model gives the optimum
+    first = solved(fixed_to(model, v, Incumbent(start.response_proto.solution, 0.0))).objective_value
+    fixing = solve_module._by_lp_fixing(model, v, priced.mean, Incumbent(list(start.response_proto.solution), first),
+                                        Budget(30), 0, 1)
+    assert first > optimum and fixing is not None and fixing.objective_value == pytest.approx(optimum)
+
+
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 1)), min_size=7, max_size=7), st.booleans())
+@settings(max_examples=6, deadline=None)
+def test_the_lp_fixing_keeps_what_the_lp_holds_whole_and_only_improves(wanted: list, forbid: bool) -> None:
+    """The columns' LP roster is a mean of whole patterns (each agent-day on one shift or at
+    rest, in sum); the whole model with the agent-days it is sure of fixed gives a roster that
+    keeps them, better than the one given and no better than the optimum, or none."""
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = write_centre(Path(scratch), agents=AGENTS, rules="min_consecutive_working_days = 2",
+                              night='not_followed_by = ["E"]' if forbid else "", cover=cover(wanted))
+        model, v, p = day_model(folder, 7)
+    optimum = solved(model).objective_value
+    start = solved(model, objective=False)
+    first = solved(fixed_to(model, v, Incumbent(start.response_proto.solution, 0.0))).objective_value
+    priced = price_columns(AgentSplit(model, v, len(p.agents)), np.asarray(start.response_proto.solution),
+                           budget=Budget(60), seed=0)
+    assert priced.mean is not None
+    for a in range(len(p.agents)):
+        for d in range(7):
+            day = [priced.mean[var.index] for (b, e, _s), var in v.shift.items() if (b, e) == (a, d)]
+            assert sum(day) + priced.mean[v.rest[a, d].index] == pytest.approx(1.0)
+    best = Incumbent(list(start.response_proto.solution), first)
+    fixing = solve_module._by_lp_fixing(model, v, priced.mean, best, Budget(30), 0, 1)
+    if fixing is None:
+        assert best.objective == first
+        return
+    assert optimum - 1e-6 <= fixing.objective_value < first
+    assert best.objective == fixing.objective_value
+    for var in [*v.shift.values(), *v.rest.values()]:
+        if priced.mean[var.index] >= 1 - solve_module.SURE_WHOLE:
+            assert fixing.value(var) == 1
 
 
 def test_the_priced_bound_holds_for_every_pattern(tmp_path: Path) -> None:

@@ -66,6 +66,8 @@ ROUND_GAP = 0.01   # that search stops within 1% of its bound; the neighbourhood
 STAGED_FROM = 5_000  # agent-template-days above which a meal-free centre with slot requirements takes the stages
 EXACT_SEARCH_SHARE = 0.2  # of the exact model's time: one search; then neighbourhoods
 BUILD_SHARE = 0.3  # of what is left after it, at most: a roster built agent by agent (agent_split.py)
+LP_FIXING_SHARE = 0.3  # of what the columns leave: the whole model with the agent-days their LP holds whole fixed
+SURE_WHOLE = 0.01  # an LP value this close to a whole number is fixed there
 COLUMNS_SHARE = 0.5  # of what is left after the first roster: column generation's bound and roster (columns.py)
 POLISH_GAP = 0.001  # the neighbourhoods stop within 0.1% of stage 1's bound and leave the time to names and breaks
 PATHS_SHARE = 0.4  # of stage 1's time: its counts polished a day at a time with meals and breaks placed exactly
@@ -468,8 +470,12 @@ def _by_columns(model: cp_model.CpModel, v, p: RosterProblem, best: Incumbent, b
     priced = price_columns(split, np.asarray(best.values, dtype=np.int64), budget=budget.part(COLUMNS_SHARE),
                            seed=seed, report=report)
     bound = max(bound, priced.bound)
+    fixing = None if priced.mean is None else _by_lp_fixing(model, v, priced.mean, best, budget, seed, workers)
+    if fixing is not None and progress is not None:
+        progress(f"exact (columns): roster {best.objective:,.0f} with the agent-days the LP is sure of fixed, "
+                 f"bound {bound:,.0f}, {time.perf_counter() - started:.1f} s")
     if priced.values is None or priced.objective >= best.objective - 1e-9:
-        return bound, None
+        return bound, fixing
     try:
         solver = _read_back(model, v, Incumbent(priced.values.tolist(), float("inf")), budget, seed, workers)
     except NoRosterFoundError:  # a rule across agents the master leaves out
@@ -479,6 +485,35 @@ def _by_columns(model: cp_model.CpModel, v, p: RosterProblem, best: Incumbent, b
         progress(f"exact (columns): roster {best.objective:,.0f} chosen among the patterns priced, bound {bound:,.0f}, "
                  f"{time.perf_counter() - started:.1f} s")
     return bound, solver
+
+
+def _by_lp_fixing(model: cp_model.CpModel, v, mean: np.ndarray, best: Incumbent, budget: Budget, seed: int,
+                  workers: int) -> cp_model.CpSolver | None:
+    """The whole model with the shift and rest variables the columns' LP holds whole fixed to
+    it, each search on ``LP_FIXING_SHARE`` of the work left: first every one held whole (at 0
+    or at 1), the others hinted at the LP's nearest; where that search proves its best, again
+    with only those held at 1 fixed (an agent-day the LP is sure of), from the best roster, so
+    an agent-day the LP splits between some of its shifts is free of the others too. A solver
+    holding the better roster where one beats ``best`` (which then takes it), else ``None``."""
+    decision = [*v.shift.values(), *v.rest.values()]
+    taken = None
+    for ones_only in (False, True):
+        copy = model.clone()
+        copy.clear_hints()
+        for var in decision:
+            value = float(mean[var.index])
+            if abs(value - round(value)) <= SURE_WHOLE and (not ones_only or round(value) == 1):
+                set_domain(copy, var.index, [round(value)] * 2)
+            else:
+                copy.add_hint(var, round(value) if taken is None else best.values[var.index])
+        solver = budget.part(LP_FIXING_SHARE).solver(seed, workers)
+        status = solver.solve(copy)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < best.objective - 1e-9:
+            best.values, best.objective = list(solver.response_proto.solution), solver.objective_value
+            taken = solver
+        if status != cp_model.OPTIMAL:
+            break
+    return taken
 
 
 def _any_roster(model: cp_model.CpModel, v, budget: Budget, seed: int, workers: int, started: float):
