@@ -43,7 +43,7 @@ LEAST_PRICE_S = 0.05     # no agent priced on less work than this
 PRICE_S_PER_VAR = 5.5e-5  # work charged per variable of an agent's model for setting up its pricing
 #                           (Curtois 11, 200 a model: about 0.031 s a pricing where CP-SAT counts 0.02)
 CHOOSE_SHARE = 0.3       # of the columns' budget, kept for the set-partitioning model
-LEAST_ROUNDS = 10        # rounds the pricing share must afford, at the first round's cost, or the columns stop
+LEAST_ROUNDS = 8         # rounds the pricing share must afford, at the first round's cost, or the columns stop
 TOLERANCE = 1e-6         # a pattern joins when its reduced cost is below -TOLERANCE
 
 
