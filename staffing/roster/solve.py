@@ -457,8 +457,9 @@ def _by_columns(model: cp_model.CpModel, v, p: RosterProblem, best: Incumbent, b
                 seed: int, workers: int, progress: Progress | None,
                 started: float) -> tuple[float, cp_model.CpSolver | None]:
     """Column generation over the agents' own models (``columns.py``) on ``COLUMNS_SHARE`` of the
-    work left: the better of its bound and ``bound``, and when the roster it chooses is better
-    than ``best`` (which then takes it), a solver holding that roster (else ``None``)."""
+    work left, then the LP fixing from its LP (:func:`_by_lp_fixing`): the better of its bound
+    and ``bound``, and when the roster found either way is better than ``best`` (which then
+    takes it), a solver holding that roster (else ``None``)."""
     from staffing.roster.agent_split import AgentSplit
     from staffing.roster.columns import price_columns
 
