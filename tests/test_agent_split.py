@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +25,26 @@ from tests.test_patterns import MONDAY, NO_REQUIREMENT, cover_rows, problems, wo
 
 solve_module = importlib.import_module("staffing.roster.solve")
 search_module = importlib.import_module("staffing.roster.search")
+
+
+@contextlib.contextmanager
+def first_search_cut(**parameters) -> Iterator[None]:
+    """Within: the first CP-SAT search the engine makes runs with ``parameters`` set (to cut
+    it short); every later one as made."""
+    original = search_module.make_solver
+    calls: list[int] = []
+
+    def first_is_cut(*args, **kwargs):
+        solver = original(*args, **kwargs)
+        if not calls:
+            for name, value in parameters.items():
+                setattr(solver.parameters, name, value)
+        calls.append(1)
+        return solver
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_module, "make_solver", first_is_cut)
+        yield
 
 
 def day_model(folder: Path, days: int):
@@ -104,19 +126,8 @@ def test_when_the_search_finds_nothing_the_roster_built_by_agents_keeps_every_ru
     the agents' own models and passes the independent check."""
     import tempfile
 
-    original = search_module.make_solver
-    calls: list[int] = []
-
-    def first_finds_nothing(*args, **kwargs):
-        solver = original(*args, **kwargs)
-        if not calls:
-            solver.parameters.max_time_in_seconds = 1e-9
-        calls.append(1)
-        return solver
-
     seen: list[str] = []
-    with tempfile.TemporaryDirectory() as scratch, pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search_module, "make_solver", first_finds_nothing)
+    with tempfile.TemporaryDirectory() as scratch, first_search_cut(max_time_in_seconds=1e-9):
         folder = write_centre(
             Path(scratch), agents="agent,team,line,max_weekends\nA1,T,L,1\nA2,T,L,\n",
             rules=f"min_consecutive_working_days = {least_run}",

@@ -20,10 +20,9 @@ from staffing.roster.agent_split import AgentSplit
 from staffing.roster.columns import price_columns
 from staffing.roster.improve import Incumbent, fixed_to
 from staffing.roster.search import Budget, make_solver
-from tests.test_agent_split import day_model
+from tests.test_agent_split import day_model, first_search_cut
 from tests.test_patterns import MONDAY, NO_REQUIREMENT, problems, write_centre
 
-search_module = importlib.import_module("staffing.roster.search")
 solve_module = importlib.import_module("staffing.roster.solve")
 
 AGENTS = "agent,team,line,max_hours,max_weekends\nA1,T,L,40,1\nA2,T,L,32,\nA3,T,L,48,\n"
@@ -143,24 +142,12 @@ def test_the_priced_bound_holds_for_every_pattern(tmp_path: Path) -> None:
 def test_the_one_model_path_takes_the_columns_roster_and_bound(tmp_path: Path) -> None:
     """The first search is cut before it proves anything: the columns' bound and roster come in,
     and the roster passes the independent check."""
-    original = search_module.make_solver
-    calls: list[int] = []
-
-    def first_is_short(*args, **kwargs):
-        solver = original(*args, **kwargs)
-        if not calls:
-            solver.parameters.max_deterministic_time = 1e-3
-            solver.parameters.stop_after_first_solution = True
-        calls.append(1)
-        return solver
-
     folder = write_centre(tmp_path, agents=AGENTS, rules="min_consecutive_working_days = 2",
                           night='not_followed_by = ["E"]',
                           cover=cover([(2, 1), (2, 1), (1, 1), (2, 0), (2, 1), (1, 1), (0, 1)]))
     centre = load_centre(folder)
     seen: list[str] = []
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search_module, "make_solver", first_is_short)
+    with first_search_cut(max_deterministic_time=1e-3, stop_after_first_solution=True):
         result = roster(centre, NO_REQUIREMENT, MONDAY, MONDAY + dt.timedelta(days=6), time_limit_s=20,
                         progress=seen.append)
     assert any("exact (columns): round" in line for line in seen)
