@@ -3,6 +3,7 @@ optimum, its roster is one of the whole model, and the one-model path uses both.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib
 import tempfile
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from staffing import load_centre
+from staffing.errors import NoRosterFoundError
 from staffing.roster import roster
 from staffing.roster.agent_split import AgentSplit
 from staffing.roster.columns import price_columns
@@ -24,6 +26,7 @@ from tests.test_agent_split import day_model, first_search_cut
 from tests.test_patterns import MONDAY, NO_REQUIREMENT, problems, write_centre
 
 solve_module = importlib.import_module("staffing.roster.solve")
+columns_module = importlib.import_module("staffing.roster.columns")
 
 AGENTS = "agent,team,line,max_hours,max_weekends\nA1,T,L,40,1\nA2,T,L,32,\nA3,T,L,48,\n"
 
@@ -119,6 +122,33 @@ def test_the_lp_fixing_keeps_what_the_lp_holds_whole_and_only_improves(wanted: l
     for var in [*v.shift.values(), *v.rest.values()]:
         if priced.mean[var.index] >= 1 - solve_module.SURE_WHOLE:
             assert fixing.value(var) == 1
+
+
+def test_the_lp_fixings_roster_stays_when_the_chosen_one_cannot_be_read_back(tmp_path: Path) -> None:
+    """The LP fixing improves the roster, then the patterns' choice claims better but breaks a
+    rule across agents the master leaves out (its read-back fails): the solver returned holds
+    the roster ``best`` holds, the fixing's."""
+    folder = write_centre(tmp_path, agents=AGENTS, rules="min_consecutive_working_days = 2",
+                          night='not_followed_by = ["E"]', cover=cover([(2, 1), (2, 1), (1, 1), (2, 0), (2, 1),
+                                                                         (1, 1), (0, 1)]))
+    model, v, p = day_model(folder, 7)
+    start = solved(model, objective=False)
+    first = solved(fixed_to(model, v, Incumbent(start.response_proto.solution, 0.0))).objective_value
+    best = Incumbent(list(start.response_proto.solution), first)
+    real = columns_module.price_columns
+
+    def claims_better(*args, **kwargs):
+        return dataclasses.replace(real(*args, **kwargs), objective=-float("inf"))
+
+    def cannot_read_back(*args, **kwargs):
+        raise NoRosterFoundError("a rule across agents")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(columns_module, "price_columns", claims_better)
+        patch.setattr(solve_module, "_read_back", cannot_read_back)
+        _bound, solver = solve_module._by_columns(model, v, p, best, -float("inf"), Budget(60), 0, 1, None, 0.0)
+    assert best.objective < first
+    assert solver is not None and solver.objective_value == best.objective
 
 
 def test_the_priced_bound_holds_for_every_pattern(tmp_path: Path) -> None:

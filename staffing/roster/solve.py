@@ -480,7 +480,7 @@ def _by_columns(model: cp_model.CpModel, v, p: RosterProblem, best: Incumbent, b
     try:
         solver = _read_back(model, v, Incumbent(priced.values.tolist(), float("inf")), budget, seed, workers)
     except NoRosterFoundError:  # a rule across agents the master leaves out
-        return bound, None
+        return bound, fixing  # ``best`` may hold the LP fixing's roster: its solver with it
     best.values, best.objective = list(solver.response_proto.solution), solver.objective_value
     if progress is not None:
         progress(f"exact (columns): roster {best.objective:,.0f} chosen among the patterns priced, bound {bound:,.0f}, "
