@@ -48,6 +48,13 @@ def solved(model: cp_model.CpModel, *, objective: bool = True) -> cp_model.CpSol
     return solver
 
 
+def any_roster(model: cp_model.CpModel, v) -> tuple[list[int], float]:
+    """A roster of the model found without its objective (every variable's value) and that
+    roster's objective in the whole model."""
+    start = list(solved(model, objective=False).response_proto.solution)
+    return start, solved(fixed_to(model, v, Incumbent(start, 0.0))).objective_value
+
+
 @given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 1)), min_size=7, max_size=7), st.integers(1, 2),
        st.booleans())
 @settings(max_examples=6, deadline=None)
@@ -58,11 +65,10 @@ def test_the_bound_never_passes_the_optimum_and_the_roster_is_the_whole_models(
                               night='not_followed_by = ["E"]' if forbid else "", cover=cover(wanted))
         model, v, p = day_model(folder, 7)
     optimum = solved(model).objective_value
-    start = solved(model, objective=False)
-    first = solved(fixed_to(model, v, Incumbent(start.response_proto.solution, 0.0))).objective_value
+    start, first = any_roster(model, v)
     split = AgentSplit(model, v, len(p.agents))
     assert split.supported
-    priced = price_columns(split, np.asarray(start.response_proto.solution), budget=Budget(60), seed=0)
+    priced = price_columns(split, np.asarray(start), budget=Budget(60), seed=0)
     assert priced.converged
     assert priced.bound <= optimum + 1e-6
     assert priced.values is not None
@@ -79,16 +85,13 @@ def test_the_converged_bound_proves_the_optimum_where_whole_patterns_decide_it(t
                           cover=cover([(3, 0), (3, 0), (0, 0), (0, 0), (0, 0), (0, 0), (0, 0)]))
     model, v, p = day_model(folder, 7)
     optimum = solved(model).objective_value
-    start = solved(model, objective=False)
-    priced = price_columns(AgentSplit(model, v, len(p.agents)), np.asarray(start.response_proto.solution),
-                           budget=Budget(60), seed=0)
+    start, first = any_roster(model, v)
+    priced = price_columns(AgentSplit(model, v, len(p.agents)), np.asarray(start), budget=Budget(60), seed=0)
     assert priced.converged
     assert priced.bound == pytest.approx(optimum)
     assert priced.objective == pytest.approx(optimum)
     # the LP's roster is whole here: fixed where the LP holds it, the whole model gives the optimum
-    first = solved(fixed_to(model, v, Incumbent(start.response_proto.solution, 0.0))).objective_value
-    fixing = solve_module._by_lp_fixing(model, v, priced.mean, Incumbent(list(start.response_proto.solution), first),
-                                        Budget(30), 0, 1)
+    fixing = solve_module._by_lp_fixing(model, v, priced.mean, Incumbent(start, first), Budget(30), 0, 1)
     assert first > optimum and fixing is not None and fixing.objective_value == pytest.approx(optimum)
 
 
@@ -103,16 +106,15 @@ def test_the_lp_fixing_keeps_what_the_lp_holds_whole_and_only_improves(wanted: l
                               night='not_followed_by = ["E"]' if forbid else "", cover=cover(wanted))
         model, v, p = day_model(folder, 7)
     optimum = solved(model).objective_value
-    start = solved(model, objective=False)
-    first = solved(fixed_to(model, v, Incumbent(start.response_proto.solution, 0.0))).objective_value
-    priced = price_columns(AgentSplit(model, v, len(p.agents)), np.asarray(start.response_proto.solution),
+    start, first = any_roster(model, v)
+    priced = price_columns(AgentSplit(model, v, len(p.agents)), np.asarray(start),
                            budget=Budget(60), seed=0)
     assert priced.mean is not None
     for a in range(len(p.agents)):
         for d in range(7):
             day = [priced.mean[var.index] for (b, e, _s), var in v.shift.items() if (b, e) == (a, d)]
             assert sum(day) + priced.mean[v.rest[a, d].index] == pytest.approx(1.0)
-    best = Incumbent(list(start.response_proto.solution), first)
+    best = Incumbent(start, first)
     fixing = solve_module._by_lp_fixing(model, v, priced.mean, best, Budget(30), 0, 1)
     if fixing is None:
         assert best.objective == first
@@ -132,9 +134,8 @@ def test_the_lp_fixings_roster_stays_when_the_chosen_one_cannot_be_read_back(tmp
                           night='not_followed_by = ["E"]', cover=cover([(2, 1), (2, 1), (1, 1), (2, 0), (2, 1),
                                                                          (1, 1), (0, 1)]))
     model, v, p = day_model(folder, 7)
-    start = solved(model, objective=False)
-    first = solved(fixed_to(model, v, Incumbent(start.response_proto.solution, 0.0))).objective_value
-    best = Incumbent(list(start.response_proto.solution), first)
+    start, first = any_roster(model, v)
+    best = Incumbent(start, first)
     real = columns_module.price_columns
 
     def claims_better(*args, **kwargs):
