@@ -271,3 +271,27 @@ def test_names_off_the_counts_never_put_more_on_a_shift_than_counted(tiny) -> No
     assert moved == 3
     assert all(n <= counts[("T1", d, s)] for (d, s), n in named.items())
     assert sum(named.values()) == 9
+
+
+def test_names_off_the_counts_move_where_the_line_can_spare_them(tiny) -> None:
+    """The same counts no roster keeps, but only the second day needs all three (the others
+    need one): the three rest days go where the line has someone to spare, never onto the
+    second day, and never below the floor of one."""
+    from staffing.roster.counts import cost_of_fewer, name_agents
+
+    toml = tiny / "centre.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("max_away_per_team = 1",
+                                                             "max_away_per_team = 1\nmax_consecutive_working_days = 3"),
+                    encoding="utf-8")
+    centre = load_centre(tiny)
+    days = [dt.date(2026, 8, 10) + dt.timedelta(days=k) for k in range(4)]
+    wanted = pd.concat([requirement("chat", [day], range(9, 17), 3 if k == 1 else 1) for k, day in enumerate(days)])
+    problem = build_problem(centre, wanted, days[0], days[-1])
+    counts = {("T1", d, 0): 3 for d in range(4)}
+    costs = cost_of_fewer(problem, counts, "T1")
+    assert costs[0, 0][:2] == [0, 0] and costs[0, 0][2] > costs[1, 0][0] > 0  # the third off day 0: below the floor
+    shifts, moved = name_agents(problem, counts, budget=Budget(30), seed=0)
+    on = [sum(1 for (_a, e), s in shifts.items() if e == d and s == 0) for d in range(4)]
+    assert moved == 3
+    assert on[1] == 3
+    assert min(on) >= 1 and sum(on) == 9

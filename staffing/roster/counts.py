@@ -15,8 +15,10 @@ its proven bound stays a lower bound on the whole roster.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from staffing.domain import MINUTES_PER_DAY
@@ -24,6 +26,8 @@ from staffing.errors import StaffingError
 from staffing.roster.patterns import PATTERN_RULES, add_shift_cover
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import (
+    WEIGHT_FLOOR,
+    WEIGHT_SHORT,
     add_away_capacity,
     add_coverage,
     add_daily_cap,
@@ -133,7 +137,8 @@ COUNT_RULES: tuple[Callable[[cp_model.CpModel, CountVars, RosterProblem], list[P
 # Naming the agents: every per-agent rule, exactly; fairness spread within the team.
 NAME_RULES = (add_one_shift_per_day, add_interchangeable_order, add_rest_days_per_month,
               add_max_consecutive_working_days, add_min_rest_between_shifts, add_fair_shifts, *PATTERN_RULES)
-WEIGHT_COUNT = 100_000  # per agent-day a team's named roster moves away from its counts
+WEIGHT_COUNT = 100_000  # per agent-day a team's named roster moves away from its counts, on top of what one
+#                        fewer there costs the line (``cost_of_one_fewer``)
 NAME_EXACT_S = 2.0      # work (seconds on 2 cores) per team to name agents on exactly the counts (fairness
 #                         as far as it gets)
 
@@ -152,14 +157,54 @@ def team_problem(p: RosterProblem, team: str) -> tuple[RosterProblem, list[int]]
     return sub, members
 
 
+def cost_of_fewer(p: RosterProblem, counts: Counts, team: str) -> dict[tuple[int, int], list[int]]:
+    """What each agent fewer than ``counts`` on each of ``team``'s (day, template) costs its
+    line by the coverage objective, meals and breaks left out: the first, second, ... fewer,
+    each in turn from what the counts put on shift (past midnight too). An open slot at most at
+    ``required`` loses ``WEIGHT_SHORT`` an agent-minute, at most at the floor ``WEIGHT_FLOOR``;
+    above ``required`` one fewer costs nothing (the move itself is ``WEIGHT_COUNT``)."""
+    spd = MINUTES_PER_DAY // p.slot_min
+    line = next(t.line for t in p.centre.teams.values() if t.id == team)
+    line_teams = set(p.line_teams(line))
+    present = np.zeros((len(p.days), p.slots_per_axis), dtype=np.int64)
+    for (g, d, s), n in counts.items():
+        if g in line_teams and n:
+            first, last = p.shift_slots(p.templates[s])
+            present[d, first:min(last, p.slots_per_axis)] += n
+            if d + 1 < len(p.days) and last > spd:  # the part past midnight, on the next day's axis
+                present[d + 1, max(first - spd, 0):last - spd] += n
+    costs: dict[tuple[int, int], list[int]] = {}
+    for (g, d, s), n in counts.items():
+        if g != team or not n:
+            continue
+        first, last = p.shift_slots(p.templates[s])
+        parts = [(d, first, min(last, p.slots_per_axis))]
+        if d + 1 < len(p.days) and last > spd:
+            parts.append((d + 1, max(first - spd, 0), last - spd))
+        steps = []
+        for j in range(n):  # the (j + 1)-th fewer: those on shift there are then ``present - j``
+            cost = 0
+            for e, lo, hi in parts:
+                on = present[e, lo:hi] - j
+                slot = np.where(on <= p.floor[line][e, lo:hi], WEIGHT_FLOOR,
+                                np.where(on <= p.required[line][e, lo:hi], WEIGHT_SHORT, 0))
+                cost += int((slot * p.open_slots[line][e, lo:hi]).sum()) * p.slot_min
+            steps.append(cost)
+        costs[d, s] = steps
+    return costs
+
+
 def name_agents(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int = 0,
                 workers: int = 1) -> tuple[dict[tuple[int, int], int], int]:
     """Named shifts ``(agent, day) -> template`` matching the counts, team by team, and the
     agent-days by which they had to move away from them (0 unless the counts admit no roster
-    that keeps every per-agent rule; then the least change is taken)."""
+    that keeps every per-agent rule; then the least change is taken, each agent-day moved
+    costing ``WEIGHT_COUNT`` and, one fewer, what that costs the line: the moves go where the
+    line can spare them, not onto a peak day's tight hours)."""
     shifts: dict[tuple[int, int], int] = {}
     moved = 0
     teams = _teams(p)
+    counts = dict(counts)  # each team's own, once named
     for position, team in enumerate(teams):
         sub, members = team_problem(p, team)
         model = cp_model.CpModel()
@@ -178,21 +223,27 @@ def name_agents(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int =
             exact.add(sum(cells.get(key, [])) == wanted.get(key, 0))
         solver = share.solver(seed, workers, most_s=NAME_EXACT_S, rate=PLACING_WORK_PER_S, at_least_s=0.5)
         status = solver.solve(exact)
-        deviations = []
+        deviations, lost = [], []
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             values = {key: solver.boolean_value(exact.get_bool_var_from_proto_index(var.index))
                       for key, var in v.shift.items()}
         else:
+            fewer_costs = cost_of_fewer(p, counts, team)
             for key in set(cells) | set(wanted):
                 on, want = cells.get(key, []), wanted.get(key, 0)
                 if not on:
                     moved += want
                     continue
-                dev = model.new_int_var(0, max(len(on), want), f"counts[team={team},day={key[0]},shift={key[1]}]")
-                model.add(sum(on) - want <= dev)
-                model.add(want - sum(on) <= dev)
-                deviations.append(dev)
+                name = f"counts[team={team},day={key[0]},shift={key[1]}]"
+                drops = [model.new_bool_var(f"{name},fewer={j + 1}") for j in range(want)]  # the first, second, ...
+                for one, two in itertools.pairwise(drops):
+                    model.add_implication(two, one)
+                over = model.new_int_var(0, len(on), f"{name},over")
+                model.add(sum(on) - want == over - sum(drops))
+                deviations += [*drops, over]
+                lost += [cost * drop for cost, drop in zip(fewer_costs.get(key, []), drops, strict=False) if cost]
             penalties.append(Penalty("counts", "moved", sum(deviations), WEIGHT_COUNT))
+            penalties.append(Penalty("counts", "cover lost", sum(lost), 1))
             minimize(model, penalties)
             # First with no cell above its count: a team-day's mix whose meals and breaks fit one
             # away at a time still fits with fewer on it, where one with more may not (stage 3
@@ -213,9 +264,12 @@ def name_agents(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int =
             raise StaffingError(f"team {team}: no named roster found for its shift counts in the time left: give "
                                 "more time (--time-limit)", exit_code=4)
         moved += sum(int(solver.value(dev)) for dev in deviations)
+        for key in [key for key in counts if key[0] == team]:
+            del counts[key]
         for (a, d, s), chosen in values.items():
             if chosen:
                 shifts[members[a], d] = s
+                counts[team, d, s] = counts.get((team, d, s), 0) + 1
     return shifts, moved
 
 
