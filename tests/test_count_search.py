@@ -250,26 +250,34 @@ def test_a_first_roster_mix_that_cannot_fit_is_solved_again_not_emptied(tiny_cen
     assert all(best.values[gap.index] == 0 for *_key, gap in v.floor_gaps)
 
 
+FOUR_DAYS = [dt.date(2026, 8, 10) + dt.timedelta(days=k) for k in range(4)]
+ALL_THREE = {("T1", d, 0): 3 for d in range(4)}  # counts no roster keeps at three days in a row at most
+
+
+def three_days_in_a_row(tiny, wanted: list[int]):
+    """The tiny centre at most three working days in a row, over FOUR_DAYS wanting ``wanted``
+    agents each day from 09:00 to 17:00."""
+    toml = tiny / "centre.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("max_away_per_team = 1",
+                                                             "max_away_per_team = 1\nmax_consecutive_working_days = 3"),
+                    encoding="utf-8")
+    need = pd.concat([requirement("chat", [day], range(9, 17), n) for day, n in zip(FOUR_DAYS, wanted, strict=True)])
+    return build_problem(load_centre(tiny), need, FOUR_DAYS[0], FOUR_DAYS[-1])
+
+
 def test_names_off_the_counts_never_put_more_on_a_shift_than_counted(tiny) -> None:
     """Counts no roster keeps (all three on every one of four days, at most three days in a
     row): the names rest the fewest agent-days, and no team-day has more on a shift than its
     count, so a mix whose meals and breaks fit one away at a time still fits."""
     from staffing.roster.counts import name_agents
 
-    toml = tiny / "centre.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace("max_away_per_team = 1",
-                                                             "max_away_per_team = 1\nmax_consecutive_working_days = 3"),
-                    encoding="utf-8")
-    centre = load_centre(tiny)
-    days = [dt.date(2026, 8, 10) + dt.timedelta(days=k) for k in range(4)]
-    problem = build_problem(centre, requirement("chat", days, range(9, 17), 3), days[0], days[-1])
-    counts = {("T1", d, 0): 3 for d in range(4)}
-    shifts, moved = name_agents(problem, counts, budget=Budget(30), seed=0)
+    problem = three_days_in_a_row(tiny, [3, 3, 3, 3])
+    shifts, moved = name_agents(problem, ALL_THREE, budget=Budget(30), seed=0)
     named: dict[tuple[int, int], int] = {}
     for (_a, d), s in shifts.items():
         named[d, s] = named.get((d, s), 0) + 1
     assert moved == 3
-    assert all(n <= counts[("T1", d, s)] for (d, s), n in named.items())
+    assert all(n <= ALL_THREE[("T1", d, s)] for (d, s), n in named.items())
     assert sum(named.values()) == 9
 
 
@@ -279,18 +287,10 @@ def test_names_off_the_counts_move_where_the_line_can_spare_them(tiny) -> None:
     second day, and never below the floor of one."""
     from staffing.roster.counts import cost_of_fewer, name_agents
 
-    toml = tiny / "centre.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace("max_away_per_team = 1",
-                                                             "max_away_per_team = 1\nmax_consecutive_working_days = 3"),
-                    encoding="utf-8")
-    centre = load_centre(tiny)
-    days = [dt.date(2026, 8, 10) + dt.timedelta(days=k) for k in range(4)]
-    wanted = pd.concat([requirement("chat", [day], range(9, 17), 3 if k == 1 else 1) for k, day in enumerate(days)])
-    problem = build_problem(centre, wanted, days[0], days[-1])
-    counts = {("T1", d, 0): 3 for d in range(4)}
-    costs = cost_of_fewer(problem, counts, "T1")
+    problem = three_days_in_a_row(tiny, [1, 3, 1, 1])
+    costs = cost_of_fewer(problem, ALL_THREE, "T1")
     assert costs[0, 0][:2] == [0, 0] and costs[0, 0][2] > costs[1, 0][0] > 0  # the third off day 0: below the floor
-    shifts, moved = name_agents(problem, counts, budget=Budget(30), seed=0)
+    shifts, moved = name_agents(problem, ALL_THREE, budget=Budget(30), seed=0)
     on = [sum(1 for (_a, e), s in shifts.items() if e == d and s == 0) for d in range(4)]
     assert moved == 3
     assert on[1] == 3

@@ -24,6 +24,7 @@ from ortools.sat.python import cp_model
 from staffing.domain import MINUTES_PER_DAY
 from staffing.errors import StaffingError
 from staffing.roster.patterns import PATTERN_RULES, add_shift_cover
+from staffing.roster.placing import on_shift
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import (
     WEIGHT_FLOOR,
@@ -138,7 +139,7 @@ COUNT_RULES: tuple[Callable[[cp_model.CpModel, CountVars, RosterProblem], list[P
 NAME_RULES = (add_one_shift_per_day, add_interchangeable_order, add_rest_days_per_month,
               add_max_consecutive_working_days, add_min_rest_between_shifts, add_fair_shifts, *PATTERN_RULES)
 WEIGHT_COUNT = 100_000  # per agent-day a team's named roster moves away from its counts, on top of what one
-#                        fewer there costs the line (``cost_of_one_fewer``)
+#                        fewer there costs the line (``cost_of_fewer``)
 NAME_EXACT_S = 2.0      # work (seconds on 2 cores) per team to name agents on exactly the counts (fairness
 #                         as far as it gets)
 
@@ -163,32 +164,24 @@ def cost_of_fewer(p: RosterProblem, counts: Counts, team: str) -> dict[tuple[int
     each in turn from what the counts put on shift (past midnight too). An open slot at most at
     ``required`` loses ``WEIGHT_SHORT`` an agent-minute, at most at the floor ``WEIGHT_FLOOR``;
     above ``required`` one fewer costs nothing (the move itself is ``WEIGHT_COUNT``)."""
-    spd = MINUTES_PER_DAY // p.slot_min
     line = next(t.line for t in p.centre.teams.values() if t.id == team)
     line_teams = set(p.line_teams(line))
-    present = np.zeros((len(p.days), p.slots_per_axis), dtype=np.int64)
-    for (g, d, s), n in counts.items():
-        if g in line_teams and n:
-            first, last = p.shift_slots(p.templates[s])
-            present[d, first:min(last, p.slots_per_axis)] += n
-            if d + 1 < len(p.days) and last > spd:  # the part past midnight, on the next day's axis
-                present[d + 1, max(first - spd, 0):last - spd] += n
+    worked = [(d, s, n) for (g, d, s), n in counts.items() if g in line_teams and n]
+    present = [on_shift(p, worked, d) for d in range(len(p.days))]
     costs: dict[tuple[int, int], list[int]] = {}
     for (g, d, s), n in counts.items():
         if g != team or not n:
             continue
-        first, last = p.shift_slots(p.templates[s])
-        parts = [(d, first, min(last, p.slots_per_axis))]
-        if d + 1 < len(p.days) and last > spd:
-            parts.append((d + 1, max(first - spd, 0), last - spd))
+        # the shift's own slots, on its day's axis and past midnight on the next day's
+        axes = [(e, on_shift(p, [(d, s, 1)], e) > 0) for e in (d, d + 1) if e < len(p.days)]
         steps = []
         for j in range(n):  # the (j + 1)-th fewer: those on shift there are then ``present - j``
             cost = 0
-            for e, lo, hi in parts:
-                on = present[e, lo:hi] - j
-                slot = np.where(on <= p.floor[line][e, lo:hi], WEIGHT_FLOOR,
-                                np.where(on <= p.required[line][e, lo:hi], WEIGHT_SHORT, 0))
-                cost += int((slot * p.open_slots[line][e, lo:hi]).sum()) * p.slot_min
+            for e, slots in axes:
+                on = present[e] - j
+                slot = np.where(on <= p.floor[line][e], WEIGHT_FLOOR,
+                                np.where(on <= p.required[line][e], WEIGHT_SHORT, 0))
+                cost += int(slot[slots & p.open_slots[line][e]].sum()) * p.slot_min
             steps.append(cost)
         costs[d, s] = steps
     return costs
