@@ -11,6 +11,8 @@ import importlib
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from staffing import load_centre
@@ -19,7 +21,9 @@ from staffing.roster.capacity import TeamCapacity, add_template_limits
 from staffing.roster.count_search import bad_days, counts_of, evaluate, search_counts
 from staffing.roster.counts import COUNT_RULES, create_count_vars
 from staffing.roster.improve import Incumbent
+from staffing.roster.rules import WEIGHT_FLOOR, WEIGHT_SHORT
 from staffing.roster.search import Budget
+from tests.conftest import TINY
 from tests.test_roster import check_roster, requirement
 
 solve_module = importlib.import_module("staffing.roster.solve")  # the package's `solve` is the function
@@ -295,3 +299,26 @@ def test_names_off_the_counts_move_where_the_line_can_spare_them(tiny) -> None:
     assert moved == 3
     assert on[1] == 3
     assert min(on) >= 1 and sum(on) == 9
+
+
+@settings(max_examples=30, deadline=None)
+@given(on=st.lists(st.integers(0, 3), min_size=4, max_size=4),
+       wanted=st.lists(st.integers(1, 4), min_size=4, max_size=4))
+def test_each_fewer_costs_at_least_the_one_before_and_only_where_the_line_is_at_or_below_its_need(on, wanted) -> None:
+    """On random counts and needs: the k-th fewer on a shift costs at least the one before, and
+    between an agent-minute short and one below the floor for each open slot of the shift that
+    is then at or below ``required`` (nothing where every slot keeps someone to spare)."""
+    from staffing.roster.counts import cost_of_fewer
+
+    need = pd.concat([requirement("chat", [day], range(9, 17), n) for day, n in zip(FOUR_DAYS, wanted, strict=True)])
+    problem = build_problem(load_centre(TINY), need, FOUR_DAYS[0], FOUR_DAYS[-1])
+    counts = {("T1", d, 0): n for d, n in enumerate(on)}
+    costs = cost_of_fewer(problem, counts, "T1")
+    first, last = problem.shift_slots(problem.templates[0])
+    for d, n in enumerate(on):
+        steps = costs.get((d, 0), [])
+        assert len(steps) == n and steps == sorted(steps)
+        for j, cost in enumerate(steps):
+            open_ = problem.open_slots["chat"][d, first:last]
+            tight = int(((n - j <= problem.required["chat"][d, first:last]) & open_).sum())
+            assert tight * problem.slot_min * WEIGHT_SHORT <= cost <= tight * problem.slot_min * WEIGHT_FLOOR
