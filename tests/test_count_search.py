@@ -322,3 +322,27 @@ def test_each_fewer_costs_at_least_the_one_before_and_only_where_the_line_is_at_
             open_ = problem.open_slots["chat"][d, first:last]
             tight = int(((n - j <= problem.required["chat"][d, first:last]) & open_).sum())
             assert tight * problem.slot_min * WEIGHT_SHORT <= cost <= tight * problem.slot_min * WEIGHT_FLOOR
+
+
+def test_names_keep_counts_their_first_search_did_not_reach(tiny, monkeypatch) -> None:
+    """Counts a roster keeps, but the first search on them stopped before it found one (as the
+    work-limited first try can on a large team), and so does every search of the model that
+    moves agent-days off them: the names still keep the counts, found by a search of its own,
+    and move nothing (before, they fell back to moving agent-days, here finding no roster)."""
+    from staffing.roster.counts import name_agents
+
+    problem = three_days_in_a_row(tiny, [2, 2, 2, 2])
+    counts = {("T1", d, 0): 2 for d in range(4)}
+    plain_solve = search_module._Solver.solve
+    searches = []
+
+    def cut(self, model, solution_callback=None):
+        searches.append(model)
+        if len(searches) == 1 or any("fewer=" in var.name for var in model.proto.variables):
+            return cp_model.UNKNOWN
+        return plain_solve(self, model, solution_callback)
+
+    monkeypatch.setattr(search_module._Solver, "solve", cut)
+    shifts, moved = name_agents(problem, counts, budget=Budget(30), seed=0)
+    assert moved == 0
+    assert [sum(1 for (_a, e) in shifts if e == d) for d in range(4)] == [2, 2, 2, 2]

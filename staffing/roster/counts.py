@@ -42,7 +42,7 @@ from staffing.roster.rules import (
     max_consecutive_days,
     rest_days_needed,
 )
-from staffing.roster.search import PLACING_WORK_PER_S, Budget
+from staffing.roster.search import PLACING_WORK_PER_S, Budget, hint_solution
 from staffing.roster.variables import CountVars, Penalty, create_day_vars, minimize
 
 Counts = dict[tuple[str, int, int], int]   # (team, day index, template index) -> agents
@@ -187,6 +187,26 @@ def cost_of_fewer(p: RosterProblem, counts: Counts, team: str) -> dict[tuple[int
     return costs
 
 
+def _keeping_counts(exact: cp_model.CpModel, share: Budget, seed: int,
+                    workers: int) -> tuple[cp_model.CpSolver, int]:
+    """A team's roster on exactly its counts (``exact``), found without the objective on half of
+    ``share``'s work left, then bettered with it from there: (solver holding the roster found,
+    its status), the status ``INFEASIBLE`` or ``UNKNOWN`` when none was found."""
+    plain = exact.clone()
+    plain.clear_objective()
+    finder = share.solver(seed, workers, most_s=share.left() * 0.5, rate=PLACING_WORK_PER_S, at_least_s=0.5)
+    status = finder.solve(plain)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return finder, status
+    hint_solution(exact, list(finder.response_proto.solution))
+    solver = share.solver(seed, workers, most_s=NAME_EXACT_S, rate=PLACING_WORK_PER_S, at_least_s=0.5)
+    better = solver.solve(exact)
+    exact.clear_hints()
+    if better in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return solver, better
+    return finder, cp_model.FEASIBLE
+
+
 def name_agents(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int = 0,
                 workers: int = 1) -> tuple[dict[tuple[int, int], int], int]:
     """Named shifts ``(agent, day) -> template`` matching the counts, team by team, and the
@@ -216,6 +236,11 @@ def name_agents(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int =
             exact.add(sum(cells.get(key, [])) == wanted.get(key, 0))
         solver = share.solver(seed, workers, most_s=NAME_EXACT_S, rate=PLACING_WORK_PER_S, at_least_s=0.5)
         status = solver.solve(exact)
+        if status == cp_model.UNKNOWN:
+            # not shown impossible, only not found in its work (L: one team in 25, whose counts
+            # any search keeps in a second): a roster on the counts, the objective left out, then
+            # the objective from it; the counts are left only where no roster keeps them
+            solver, status = _keeping_counts(exact, share, seed, workers)
         deviations, lost = [], []
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             values = {key: solver.boolean_value(exact.get_bool_var_from_proto_index(var.index))
