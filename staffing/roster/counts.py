@@ -187,14 +187,17 @@ def cost_of_fewer(p: RosterProblem, counts: Counts, team: str) -> dict[tuple[int
     return costs
 
 
-def _keeping_counts(exact: cp_model.CpModel, share: Budget, seed: int,
+def _keeping_counts(exact: cp_model.CpModel, names: Budget, share: Budget, seed: int,
                     workers: int) -> tuple[cp_model.CpSolver, int]:
-    """A team's roster on exactly its counts (``exact``), found without the objective on half of
-    ``share``'s work left, then bettered with it from there: (solver holding the roster found,
-    its status), the status ``INFEASIBLE`` or ``UNKNOWN`` when none was found."""
+    """A team's roster on exactly its counts (``exact``), found without the objective on up to
+    half of the names' work left (``names``: more than one team's ``share``, which the teams
+    named at once seldom need all of; L's first online team needed 1.2-4.7 s of work by seed,
+    where half a team's share is about 1 s), then bettered with the objective from there on
+    ``share``: (solver holding the roster found, its status), the status ``INFEASIBLE`` or
+    ``UNKNOWN`` when none was found."""
     plain = exact.clone()
     plain.clear_objective()
-    finder = share.solver(seed, workers, most_s=share.left() * 0.5, rate=PLACING_WORK_PER_S, at_least_s=0.5)
+    finder = names.solver(seed, workers, most_s=names.left() * 0.5, rate=PLACING_WORK_PER_S, at_least_s=0.5)
     status = finder.solve(plain)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return finder, status
@@ -240,7 +243,7 @@ def name_agents(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int =
             # not shown impossible, only not found in its work (L: one team in 25, whose counts
             # any search keeps in a second): a roster on the counts, the objective left out, then
             # the objective from it; the counts are left only where no roster keeps them
-            solver, status = _keeping_counts(exact, share, seed, workers)
+            solver, status = _keeping_counts(exact, budget, share, seed, workers)
         deviations, lost = [], []
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             values = {key: solver.boolean_value(exact.get_bool_var_from_proto_index(var.index))
