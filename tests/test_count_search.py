@@ -19,7 +19,7 @@ from staffing import load_centre
 from staffing.roster import InfeasibleError, build_problem, count_search, roster
 from staffing.roster.capacity import TeamCapacity, add_template_limits
 from staffing.roster.count_search import bad_days, counts_of, evaluate, search_counts
-from staffing.roster.counts import COUNT_RULES, create_count_vars
+from staffing.roster.counts import COUNT_RULES, cost_of_fewer, create_count_vars, name_agents
 from staffing.roster.improve import Incumbent
 from staffing.roster.rules import WEIGHT_FLOOR, WEIGHT_SHORT
 from staffing.roster.search import Budget
@@ -273,8 +273,6 @@ def test_names_off_the_counts_never_put_more_on_a_shift_than_counted(tiny) -> No
     """Counts no roster keeps (all three on every one of four days, at most three days in a
     row): the names rest the fewest agent-days, and no team-day has more on a shift than its
     count, so a mix whose meals and breaks fit one away at a time still fits."""
-    from staffing.roster.counts import name_agents
-
     problem = three_days_in_a_row(tiny, [3, 3, 3, 3])
     shifts, moved = name_agents(problem, ALL_THREE, budget=Budget(30), seed=0)
     named: dict[tuple[int, int], int] = {}
@@ -289,8 +287,6 @@ def test_names_off_the_counts_move_where_the_line_can_spare_them(tiny) -> None:
     """The same counts no roster keeps, but only the second day needs all three (the others
     need one): the three rest days go where the line has someone to spare, never onto the
     second day, and never below the floor of one."""
-    from staffing.roster.counts import cost_of_fewer, name_agents
-
     problem = three_days_in_a_row(tiny, [1, 3, 1, 1])
     costs = cost_of_fewer(problem, ALL_THREE, "T1")
     assert costs[0, 0][:2] == [0, 0] and costs[0, 0][2] > costs[1, 0][0] > 0  # the third off day 0: below the floor
@@ -308,8 +304,6 @@ def test_each_fewer_costs_at_least_the_one_before_and_only_where_the_line_is_at_
     """On random counts and needs: the k-th fewer on a shift costs at least the one before, and
     between an agent-minute short and one below the floor for each open slot of the shift that
     is then at or below ``required`` (nothing where every slot keeps someone to spare)."""
-    from staffing.roster.counts import cost_of_fewer
-
     need = pd.concat([requirement("chat", [day], range(9, 17), n) for day, n in zip(FOUR_DAYS, wanted, strict=True)])
     problem = build_problem(load_centre(TINY), need, FOUR_DAYS[0], FOUR_DAYS[-1])
     counts = {("T1", d, 0): n for d, n in enumerate(on)}
@@ -329,8 +323,6 @@ def test_names_keep_counts_their_first_search_did_not_reach(tiny, monkeypatch) -
     work-limited first try can on a large team), and so does every search of the model that
     moves agent-days off them: the names still keep the counts, found by a search of its own,
     and move nothing (before, they fell back to moving agent-days, here finding no roster)."""
-    from staffing.roster.counts import name_agents
-
     problem = three_days_in_a_row(tiny, [2, 2, 2, 2])
     counts = {("T1", d, 0): 2 for d in range(4)}
     plain_solve = search_module._Solver.solve

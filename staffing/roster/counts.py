@@ -42,7 +42,7 @@ from staffing.roster.rules import (
     max_consecutive_days,
     rest_days_needed,
 )
-from staffing.roster.search import PLACING_WORK_PER_S, Budget, hint_solution
+from staffing.roster.search import PLACING_WORK_PER_S, Budget, hint_solution, release
 from staffing.roster.variables import CountVars, Penalty, create_day_vars, minimize
 
 Counts = dict[tuple[str, int, int], int]   # (team, day index, template index) -> agents
@@ -164,7 +164,7 @@ def cost_of_fewer(p: RosterProblem, counts: Counts, team: str) -> dict[tuple[int
     each in turn from what the counts put on shift (past midnight too). An open slot at most at
     ``required`` loses ``WEIGHT_SHORT`` an agent-minute, at most at the floor ``WEIGHT_FLOOR``;
     above ``required`` one fewer costs nothing (the move itself is ``WEIGHT_COUNT``)."""
-    line = next(t.line for t in p.centre.teams.values() if t.id == team)
+    line = p.centre.teams[team].line
     line_teams = set(p.line_teams(line))
     worked = [(d, s, n) for (g, d, s), n in counts.items() if g in line_teams and n]
     present = [on_shift(p, worked, d) for d in range(len(p.days))]
@@ -199,6 +199,7 @@ def _keeping_counts(exact: cp_model.CpModel, names: Budget, share: Budget, seed:
     plain.clear_objective()
     finder = names.solver(seed, workers, most_s=names.left() * 0.5, rate=PLACING_WORK_PER_S, at_least_s=0.5)
     status = finder.solve(plain)
+    release(plain)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return finder, status
     hint_solution(exact, list(finder.response_proto.solution))

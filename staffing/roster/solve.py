@@ -50,6 +50,7 @@ from staffing.roster.search import (
     WORK_SHARE,
     Budget,
     parallel,
+    release,
     runs_free,
     set_domain,
 )
@@ -493,9 +494,10 @@ def _by_lp_fixing(model: cp_model.CpModel, v, mean: np.ndarray, best: Incumbent,
     """The whole model with the shift and rest variables the columns' LP holds whole fixed to
     it, each search on ``LP_FIXING_SHARE`` of the work left: first every one held whole (at 0
     or at 1), the others hinted at the LP's nearest; where that search proves its best, again
-    with only those held at 1 fixed (an agent-day the LP is sure of), from the best roster, so
-    an agent-day the LP splits between some of its shifts is free of the others too. A solver
-    holding the better roster where one beats ``best`` (which then takes it), else ``None``."""
+    with only those held at 1 fixed (an agent-day the LP is sure of), hinted from the roster the
+    first found where it beat ``best`` (else again at the LP's nearest), so an agent-day the LP
+    splits between some of its shifts is free of the others too. A solver holding the better
+    roster where one beats ``best`` (which then takes it), else ``None``."""
     decision = [*v.shift.values(), *v.rest.values()]
     taken = None
     for ones_only in (False, True):
@@ -509,6 +511,7 @@ def _by_lp_fixing(model: cp_model.CpModel, v, mean: np.ndarray, best: Incumbent,
                 copy.add_hint(var, round(value) if taken is None else best.values[var.index])
         solver = budget.part(LP_FIXING_SHARE).solver(seed, workers)
         status = solver.solve(copy)
+        release(copy)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < best.objective - 1e-9:
             best.values, best.objective = list(solver.response_proto.solution), solver.objective_value
             taken = solver
