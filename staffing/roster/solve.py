@@ -25,6 +25,7 @@ from staffing.errors import InfeasibleError, NoRosterFoundError
 from staffing.roster.capacity import TeamCapacity, add_mix_cut, add_template_limits, team_mixes
 from staffing.roster.count_search import bad_days, counts_of, evaluate, search_counts, solve_window
 from staffing.roster.counts import COUNT_RULES, Counts, count_values, create_count_vars, name_agents
+from staffing.roster.daybound import applies, day_bound
 from staffing.roster.exact import EXACT_LIMIT, EXACT_RULES, add_exact_away, add_exact_coverage, exact_size
 from staffing.roster.improve import Incumbent, fixed_to, improve
 from staffing.roster.paths import paths_size, polish_days
@@ -83,6 +84,8 @@ TEAM_PATHS_DAY_LIMIT = 25_000  # flow arcs a line-day up to which they are (M: 5
 LARGE_DAY_ARCS = 10_000  # flow arcs a line-day above which the windows run at LARGE_WINDOW_WORK_PER_S (L: 23,600)
 SMALL_SEARCH_SHARE = 0.6  # the whole-horizon search's share there: on S it proves its bound in 3.5-5 s, and at 0.3
 #                           it was sometimes cut just before (bound 1.88M instead of 1.92M)
+EXACT_DAYS_SHARE = 0.1  # the one model's share with meals and breaks where the days bound the roster one at a time
+DAY_BOUND_LEAST_S = 1.0  # work left after the roster below which its bound is not raised a day at a time
 NAMES_SHARE = 0.3  # of the work left after stage 1: agents named to the counts; the rest to meals and breaks
 FLOOR_ROUNDS = 3   # stage 1 re-solves after a line-day could not keep its floor during breaks
 
@@ -123,10 +126,29 @@ def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, work_s: float |
 
 def _solve(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: int, workers: int,
            progress: Progress | None) -> RosterResult:
-    """The roster on ``budget`` (``time_limit_s`` sizes the diagnosis when there is none)."""
+    """The roster on ``budget`` (``time_limit_s`` sizes the diagnosis when there is none), its
+    bound raised by the days one at a time where that applies and work is left (``daybound``)."""
+    started = time.perf_counter()
+    result = _roster(problem, budget, time_limit_s, seed, workers, progress, started)
+    if result.status == "optimal" or budget.done(DAY_BOUND_LEAST_S) or not applies(problem):
+        return result
+    report = None if progress is None else (
+        lambda text: progress(f"bound (the days one at a time): {text}, {time.perf_counter() - started:.1f} s"))
+    bound = max(result.bound, day_bound(problem, budget=budget, seed=seed, target=result.objective, report=report))
+    optimal = result.objective <= bound + 1e-6
+    if progress is not None:
+        gap = max(result.objective - bound, 0) / max(result.objective, 1)
+        progress(f"roster: objective {result.objective:,.0f}, bound {bound:,.0f}, "
+                 f"{'optimal' if optimal else f'gap {gap:.1%}'}, {time.perf_counter() - started:.1f} s")
+    return dataclasses.replace(result, bound=bound, status="optimal" if optimal else result.status,
+                               seconds=time.perf_counter() - started)
+
+
+def _roster(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: int, workers: int,
+            progress: Progress | None, started: float) -> RosterResult:
+    """The roster and stage 1's (or the one model's) bound."""
     from staffing.roster.diagnose import quick_checks
 
-    started = time.perf_counter()
     conflicts = quick_checks(problem)
     if conflicts:
         raise InfeasibleError(conflicts)
@@ -374,8 +396,10 @@ def _solve_exact(problem: RosterProblem, budget: Budget, time_limit_s: float, se
     day_level = not any(items.values())
     if day_level:  # the first search's work, capped by the whole time
         solver = budget.solver(seed, workers, most_s=budget.left() * EXACT_SEARCH_SHARE)
-    else:  # half, and nothing after it here: without a roster the stages take the rest
-        solver = budget.part(0.5).solver(seed, workers, rate=PLACING_WORK_PER_S)
+    else:  # half, and nothing after it here: without a roster the stages take the rest (and where the days
+        # bound the roster one at a time, less: S's one model found nothing in 25 s, its bound wanted the time)
+        share = EXACT_DAYS_SHARE if applies(problem) else 0.5
+        solver = budget.part(share).solver(seed, workers, rate=PLACING_WORK_PER_S)
     status = solver.solve(model, _Progress(progress, "exact", started))
     if status == cp_model.INFEASIBLE:
         from staffing.roster.diagnose import diagnose
