@@ -109,11 +109,15 @@ def test_the_programme_picks_the_cheapest_combination_of_what_is_known(centre, d
 
 
 def test_an_agent_works_at_most_its_runs_and_its_month_allow(centre) -> None:
-    """Eight days with a run limit of 6: at most 7 (a rest day inside any 7); a whole month owes
-    its rest days (4 in 31 days: 27, as the runs also allow)."""
+    """Eight days with a run limit of 6: at most 7 (a rest day inside any 7), a fixed day off
+    among them included; a whole month owes its rest days (4 in 31 days: 27, as the runs also
+    allow)."""
     eight = [FRIDAY + dt.timedelta(days=i) for i in range(8)]
     problem = build_problem(centre, requirement(eight, {9: 1}), eight[0], eight[-1])
     assert [most_days(problem, a) for a in range(3)] == [7, 7, 7]
+    # a fixed day off is the rest day those 8 days owe (4 x 8 // 31 = 1), not one more on top
+    off = dataclasses.replace(problem, days_off=frozenset({("A1", 3)}))
+    assert most_days(off, 0) == 7
     august = [dt.date(2026, 8, 1) + dt.timedelta(days=i) for i in range(31)]
     problem = build_problem(centre, requirement(august, {9: 1}), august[0], august[-1])
     assert most_days(problem, 0) == 27

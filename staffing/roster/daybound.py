@@ -57,7 +57,7 @@ from staffing.roster.variables import minimize
 
 CELL_S = 4.0       # work (seconds on 2 cores) a cell's first solve may take; each retry doubles it
 LEAST_CELL_S = 0.2  # no cell started on less work than this
-MOST_STATES = 400_000  # the programme's states (agent-days x the fairness totals it follows) per line at most
+MOST_STATES = 100_000  # the programme's states (agent-days x the fairness totals it follows) per line at most
 UNKNOWN = -1       # a day option whose evening total is not known
 
 
@@ -89,7 +89,8 @@ def applies(p: RosterProblem) -> bool:
 def most_days(p: RosterProblem, a: int) -> int:
     """The most days agent a can work in the horizon: in each run of available days (not on
     leave, no fixed day off) at most the rule's run and then a rest day; per month at most its
-    available days less the rest days owed. Both are upper bounds, so is the smaller."""
+    available days less the rest days owed (a fixed day off counts as rest). Both are upper
+    bounds, so is the smaller."""
     run_limit = max_consecutive_days(p, a)
     free = [bool(p.available[a, d]) and (p.agents[a].id, d) not in p.days_off for d in range(len(p.days))]
     by_runs, length = 0, 0
@@ -99,7 +100,8 @@ def most_days(p: RosterProblem, a: int) -> int:
         else:
             by_runs += length - length // (run_limit + 1)
             length = 0
-    by_months = sum(max(len([d for d in days if free[d]]) - owed, 0)
+    # a fixed day off is a rest day: the month's available days less those owed, and no more than it can work
+    by_months = sum(min(sum(free[d] for d in days), max(len(days) - owed, 0))
                     for days, owed in rest_days_needed(p, a).values())
     return min(by_runs, by_months)
 
