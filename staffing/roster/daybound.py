@@ -145,9 +145,12 @@ class _Line:
             first, last = p.shift_slots(p.templates[s])
             cover = max(cover, int(open_slots[first:last].sum()))
         need = int(p.required[self.line][d][open_slots].sum())
-        cap = WEIGHT_DAY_MIN * max(int(p.day_min[self.line][d]) - n, 0)
         return (WEIGHT_SHORT * p.slot_min * max(need - n * cover, 0) + p.centre.weights.minutes_worked * n * minutes
-                + cap)
+                + self._cap(d, n))
+
+    def _cap(self, d: int, n: int) -> float:
+        """Rule `daily_cap` on day d with n at work (the line's only team)."""
+        return WEIGHT_DAY_MIN * max(int(self.p.day_min[self.line][d]) - n, 0)
 
     # -- the programme --------------------------------------------------------------------
 
@@ -178,20 +181,16 @@ class _Line:
             choice = np.full(size, -1, dtype=np.int32)
             came = np.full(size, -1, dtype=np.int32)  # the evening index before
             for i, (n, value, evening, _kind) in enumerate(options):
-                if n > self.most:
-                    continue
                 moved = cost[: self.most + 1 - n] + value
                 moved = np.roll(moved, n if d in self.weekend else 0, axis=1)
                 moved = np.roll(moved, n if d in self.peak else 0, axis=2)
                 target = np.full((self.most + 1 - n, mw, mp, me + 1), np.inf)
                 before = np.full(target.shape, -1, dtype=np.int32)
-                if me == 1 or evening != UNKNOWN:
-                    shift = evening if me > 1 else 0
-                    target[..., :me] = np.roll(moved[..., :me], shift, axis=3)
-                    before[..., :me] = (np.arange(me) - shift) % me
-                    if me > 1:
-                        target[..., me] = moved[..., me]
-                        before[..., me] = me
+                if evening != UNKNOWN:  # always known where the evening total is not followed (me 1: 0)
+                    target[..., :me] = np.roll(moved[..., :me], evening, axis=3)
+                    before[..., :me] = (np.arange(me) - evening) % me
+                    target[..., me] = moved[..., me]
+                    before[..., me] = me
                 else:
                     lowest = moved.argmin(axis=3)
                     target[..., me] = np.take_along_axis(moved, lowest[..., None], axis=3)[..., 0]
@@ -249,11 +248,10 @@ class _Line:
         solver = budget.solver(seed, 1, most_s=cell.work)
         solver.parameters.linearization_level = 2  # the day's LP with cuts: 0.3-2.8 of work on S, 1.9-6.6 without
         status = solver.solve(model)
-        cap = WEIGHT_DAY_MIN * max(int(p.day_min[self.line][0]) - n, 0)
         if status == cp_model.INFEASIBLE:
             low, exact = math.inf, True
         else:
-            low, exact = solver.best_objective_bound + cap, status == cp_model.OPTIMAL
+            low, exact = solver.best_objective_bound + self._cap(d, n), status == cp_model.OPTIMAL
         if kind == "cell":
             cell.low, cell.exact = max(cell.low, low), exact
             if exact and low < math.inf:
@@ -294,25 +292,23 @@ def day_bound(p: RosterProblem, *, budget: Budget, seed: int, target: float = ma
     if not applies(p):
         return None
     lines = [_Line(p, line) for line in p.lines]
-    values = [line.programme()[0] for line in lines]
+    picked = [line.programme() for line in lines]   # per line: its value and the cells it picked
     solved = 0
-    while not budget.done(LEAST_CELL_S) and sum(values) < target - 1e-6:
+    while not budget.done(LEAST_CELL_S) and sum(value for value, _chosen in picked) < target - 1e-6:
         progressed = False
         for i, line in enumerate(lines):
-            value, chosen = line.programme()
-            values[i] = value
-            for d, n, kind in line.open_cells(chosen):
+            for d, n, kind in line.open_cells(picked[i][1]):
                 if budget.done(LEAST_CELL_S):
                     break
                 line.solve(d, n, kind, budget, seed)
                 solved += 1
                 progressed = True
-            values[i] = line.programme()[0]
+            picked[i] = line.programme()
         if report is not None:
-            report(f"{sum(values):,.0f} after {solved} day cells")
+            report(f"{sum(value for value, _chosen in picked):,.0f} after {solved} day cells")
         if not progressed:
             break
-    return sum(values)
+    return sum(value for value, _chosen in picked)
 
 
 __all__ = ["applies", "day_bound", "most_days"]

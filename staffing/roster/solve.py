@@ -130,18 +130,25 @@ def _solve(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: in
     bound raised by the days one at a time where that applies and work is left (``daybound``)."""
     started = time.perf_counter()
     result = _roster(problem, budget, time_limit_s, seed, workers, progress, started)
-    if result.status == "optimal" or budget.done(DAY_BOUND_LEAST_S) or not applies(problem):
+    if result.status == "optimal" or budget.done(DAY_BOUND_LEAST_S):
         return result
     report = None if progress is None else (
         lambda text: progress(f"bound (the days one at a time): {text}, {time.perf_counter() - started:.1f} s"))
-    bound = max(result.bound, day_bound(problem, budget=budget, seed=seed, target=result.objective, report=report))
+    days = day_bound(problem, budget=budget, seed=seed, target=result.objective, report=report)
+    if days is None:  # not a centre of one-team lines
+        return result
+    bound = max(result.bound, days)
     optimal = result.objective <= bound + 1e-6
     if progress is not None:
-        gap = max(result.objective - bound, 0) / max(result.objective, 1)
         progress(f"roster: objective {result.objective:,.0f}, bound {bound:,.0f}, "
-                 f"{'optimal' if optimal else f'gap {gap:.1%}'}, {time.perf_counter() - started:.1f} s")
+                 f"{_verdict(result.objective, bound, optimal)}, {time.perf_counter() - started:.1f} s")
     return dataclasses.replace(result, bound=bound, status="optimal" if optimal else result.status,
                                seconds=time.perf_counter() - started)
+
+
+def _verdict(objective: float, bound: float, optimal: bool) -> str:
+    """"optimal", or the gap to the bound, for the progress lines."""
+    return "optimal" if optimal else f"gap {max(objective - bound, 0) / max(objective, 1):.1%}"
 
 
 def _roster(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: int, workers: int,
@@ -240,7 +247,7 @@ def _roster(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
     exact = objective <= bound + 1e-6  # the bound is stage 1's before any floor feedback: valid for the whole problem
     if progress is not None:
         progress(f"roster: objective {objective:,.0f}, bound {bound:,.0f}, "
-                 f"{'optimal' if exact else 'gap %.1f%%' % (100 * max(objective - bound, 0) / max(objective, 1))}, "
+                 f"{_verdict(objective, bound, exact)}, "
                  f"{time.perf_counter() - started:.1f} s")
     return RosterResult(frame=frame, status="optimal" if exact else "feasible", objective=objective, bound=bound,
                         shortfall_agent_min=short, over_agent_min=over, penalties_by_rule=penalty_values,
@@ -451,7 +458,7 @@ def _solve_exact(problem: RosterProblem, budget: Budget, time_limit_s: float, se
     optimal = status == cp_model.OPTIMAL
     if progress is not None:
         progress(f"roster (exact): objective {objective:,.0f}, bound {bound:,.0f}, "
-                 f"{'optimal' if optimal else 'gap %.1f%%' % (100 * max(objective - bound, 0) / max(objective, 1))}, "
+                 f"{_verdict(objective, bound, optimal)}, "
                  f"{time.perf_counter() - started:.1f} s")
     return RosterResult(frame=roster_frame(problem, shifts, placed), status="optimal" if optimal else "feasible",
                         objective=objective, bound=bound, shortfall_agent_min=short, over_agent_min=over,
