@@ -141,3 +141,33 @@ def test_the_roster_bound_is_raised_by_the_days(centre, monkeypatch) -> None:
     assert 0 < again.bound <= again.objective + 1e-6
     assert (again.status == "optimal") == (again.bound >= again.objective - 1e-6)
     assert again.status == "optimal"   # two days of three agents: the days alone prove it
+
+
+@settings(max_examples=5, deadline=None)
+@given(needs=st.lists(st.integers(0, 3), min_size=12, max_size=12))
+def test_a_cell_is_bounded_by_its_lp_then_solved(centre, needs) -> None:
+    """Each (day, agents at work) is first bounded by its LP (at most the day's optimum, equal
+    where the LP says exact, with the same evening total), and solved by CP-SAT when asked
+    again; the LPs of its other evening totals bound the CP-SAT value of those from below."""
+    days = [FRIDAY, FRIDAY + dt.timedelta(days=1)]
+    problem = build_problem(centre, requirement(days, dict(zip(range(9, 21), needs, strict=True))),
+                            days[0], days[-1])
+    lp_line, cp_line = _Line(problem, "chat"), _Line(problem, "chat")
+    budget = Budget(120)
+    with budget.charging():
+        for d, n in lp_line.cells:
+            lp_line.solve(d, n, "cell", budget, 0)
+            assert lp_line.cells[d, n].lp
+            cp_line.cells[d, n].lp = True
+            cp_line.solve(d, n, "cell", budget, 0)
+            lp, cp = lp_line.cells[d, n], cp_line.cells[d, n]
+            assert cp.exact
+            assert lp.low <= cp.low + 1e-6
+            if lp.exact:
+                assert lp.low == cp.low
+            if cp.exact and cp.low < float("inf") and lp_line.evening and lp_line.mods[2] > 1:
+                lp.exact, lp.evening, lp.other = True, cp.evening, cp.low  # as CP-SAT left it
+                lp_line.solve(d, n, "other", budget, 0)
+                cp_line.cells[d, n].other_lp = True
+                cp_line.solve(d, n, "other", budget, 0)
+                assert lp.other <= cp.other + 1e-6

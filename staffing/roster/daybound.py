@@ -23,7 +23,9 @@ cell, "any other evening count", solved when the bound needs it).
 The cells are solved lazily. Every (day, n) starts from a lower bound by arithmetic (the
 hours, the daily cap, and the requirement that n could not cover even with nobody ever away);
 a dynamic programme over the days picks the cheapest combination of what is known; the cells
-it picked that are not yet exact are solved; again, until it picks only exact cells (the
+it picked that are not yet exact are bounded by their LP (``lp.linear_relaxation``: nearly
+whole on a day's paths, exact where whole), and those it picks again solved by CP-SAT; again,
+until it picks only exact cells (the
 relaxation's optimum, proven), the bound reaches the roster's objective, or the work is
 spent. Every value the programme sees is a lower bound of its cell, so its minimum is a lower
 bound of every roster at every step.
@@ -42,6 +44,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from staffing.roster.counts import add_team_days, create_count_vars
+from staffing.roster.lp import linear_relaxation
 from staffing.roster.paths import _spill, add_coverage_paths
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import (
@@ -72,6 +75,8 @@ class _Cell:
     other: float = math.inf   # the least cost at another evening total: a lower bound until ``other_exact``
     other_exact: bool = False
     work: float = CELL_S       # for the next solve (of the cell, or of its other evening totals)
+    lp: bool = False           # its LP asked (then CP-SAT, when picked again)
+    other_lp: bool = False     # the same for its other evening totals
 
 
 def applies(p: RosterProblem) -> bool:
@@ -224,10 +229,8 @@ class _Line:
 
     # -- the cells ------------------------------------------------------------------------
 
-    def solve(self, d: int, n: int, kind: str, budget: Budget, seed: int) -> None:
-        """Day d with n at work, by CP-SAT (``kind`` "other": at any evening total but the
-        known one), within the cell's work."""
-        cell = self.cells[d, n]
+    def _model(self, d: int, n: int) -> tuple[cp_model.CpModel, list]:
+        """Day d with n of the team at work: its CP-SAT model and the counts on evening shifts."""
         p = one_day(self.p, d)
         model = cp_model.CpModel()
         v = create_count_vars(model, p)  # the floor hard: a day that cannot keep it with n has no roster
@@ -242,9 +245,21 @@ class _Line:
                 if s in self.evening:
                     evening.append(var)
         model.add(sum(here) == n)
+        minimize(model, penalties)
+        return model, evening
+
+    def solve(self, d: int, n: int, kind: str, budget: Budget, seed: int) -> None:
+        """Day d with n at work (``kind`` "other": at any evening total but the known one): by
+        its LP first (``lp.linear_relaxation``), then, if the cell is picked again, by CP-SAT
+        within the cell's work."""
+        cell = self.cells[d, n]
+        model, evening = self._model(d, n)
+        if not self.relaxed(d, n, kind):
+            self._relax(d, n, kind, model, evening, budget)
+            release(model)
+            return
         if kind == "other":
             model.add(sum(evening) != cell.evening)
-        minimize(model, penalties)
         solver = budget.solver(seed, 1, most_s=cell.work)
         solver.parameters.linearization_level = 2  # the day's LP with cuts: 0.3-2.8 of work on S, 1.9-6.6 without
         status = solver.solve(model)
@@ -253,18 +268,49 @@ class _Line:
         else:
             low, exact = solver.best_objective_bound + self._cap(d, n), status == cp_model.OPTIMAL
         if kind == "cell":
-            cell.low, cell.exact = max(cell.low, low), exact
-            if exact and low < math.inf:
-                cell.evening = sum(int(solver.value(var)) for var in evening)
-                cell.other = cell.low if self.evening and self.mods[2] > 1 else math.inf
-                cell.work = CELL_S
-            else:
+            self._known(cell, low, exact, lambda: sum(int(solver.value(var)) for var in evening))
+            if not exact:
                 cell.work *= 2
         else:
             cell.other, cell.other_exact = max(cell.other, low), exact
             if not exact:
                 cell.work *= 2
         release(model)
+
+    def relaxed(self, d: int, n: int, kind: str) -> bool:
+        """Whether the cell's LP (or for "other", its two LPs) has been asked."""
+        return self.cells[d, n].lp if kind == "cell" else self.cells[d, n].other_lp
+
+    def _relax(self, d: int, n: int, kind: str, model: cp_model.CpModel, evening: list, budget: Budget) -> None:
+        """The cell's bound from its LP; exact where the LP's solution is whole. "other": the
+        least of the two LPs with fewer and with more on evening shifts than the known total."""
+        cell = self.cells[d, n]
+        if kind == "cell":
+            cell.lp = True
+            relaxed = linear_relaxation(model, budget)
+            if relaxed is not None:
+                self._known(cell, relaxed.bound + self._cap(d, n), relaxed.exact,
+                            lambda: int(sum(relaxed.values[var.index] for var in evening)))
+            return
+        cell.other_lp = True
+        sides = []
+        for side in (sum(evening) <= cell.evening - 1, sum(evening) >= cell.evening + 1):
+            copy = model.clone()
+            copy.add(side)
+            sides.append(linear_relaxation(copy, budget))
+            release(copy)
+        if None not in sides:
+            least = min(sides, key=lambda relaxed: relaxed.bound)
+            cell.other = max(cell.other, least.bound + self._cap(d, n))
+            cell.other_exact = least.exact
+
+    def _known(self, cell: _Cell, low: float, exact: bool, evening: Callable[[], int]) -> None:
+        """A bound of a cell's least cost, and where it is exact, its evening total."""
+        cell.low, cell.exact = max(cell.low, low), exact
+        if exact and low < math.inf:
+            cell.evening = evening()
+            cell.other = cell.low if self.evening and self.mods[2] > 1 else math.inf
+            cell.work = CELL_S
 
     def open_cells(self, chosen: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
         return [(d, n, kind) for d, n, kind in chosen
@@ -297,7 +343,9 @@ def day_bound(p: RosterProblem, *, budget: Budget, seed: int, target: float = ma
     while not budget.done(LEAST_CELL_S) and sum(value for value, _chosen in picked) < target - 1e-6:
         progressed = False
         for i, line in enumerate(lines):
-            for d, n, kind in line.open_cells(picked[i][1]):
+            todo = line.open_cells(picked[i][1])
+            cheap = [(d, n, kind) for d, n, kind in todo if not line.relaxed(d, n, kind)]
+            for d, n, kind in cheap or todo:  # the LPs first: CP-SAT only on cells the LPs still pick
                 if budget.done(LEAST_CELL_S):
                     break
                 line.solve(d, n, kind, budget, seed)
