@@ -87,6 +87,7 @@ def test_stage_one_without_a_first_roster_starts_from_none(tiny_centre, monkeypa
 
     monkeypatch.setattr(search_module, "make_solver", first_without_time)
     monkeypatch.setattr(solve_module, "EXACT_LIMIT", 0)  # the staged path
+    monkeypatch.setattr(solve_module, "applies", lambda problem: False)  # nor the days first
     monkeypatch.setattr(solve_module, "PATHS_DAY_LIMIT", 0)  # as a large centre (the floor held first)
     messages = []
     result = roster(tiny_centre, requirement("chat", WEEK, range(9, 17), 2), WEEK[0], WEEK[-1], time_limit_s=20,
@@ -104,6 +105,7 @@ def test_floor_no_roster_can_keep_is_exit_3_on_the_staged_path(tiny_centre, monk
     """The floor bends in stage 1's model, but a floor no roster can keep is still refused
     (exit 3) with the days and rules named, not handed on as a roster or exit 4."""
     monkeypatch.setattr(solve_module, "EXACT_LIMIT", 0)
+    monkeypatch.setattr(solve_module, "applies", lambda problem: False)  # nor the days first
     with pytest.raises(InfeasibleError) as raised:
         roster(tiny_centre, requirement("chat", WEEK, range(9, 17), 3, floor=3), WEEK[0], WEEK[-1], time_limit_s=20)
     message = str(raised.value)
@@ -132,6 +134,7 @@ def test_stage_one_bound_sees_away_time_the_spare_hours_cannot_take(tiny_centre,
     exact = roster(tiny_centre, need, day[0], day[0], time_limit_s=20)
     assert exact.status == "optimal" and exact.shortfall_agent_min["chat"] == 130
     monkeypatch.setattr(solve_module, "EXACT_LIMIT", 0)  # the staged path
+    monkeypatch.setattr(solve_module, "applies", lambda problem: False)  # nor the days first
     staged = roster(tiny_centre, need, day[0], day[0], time_limit_s=20)
     assert staged.shortfall_agent_min["chat"] == 130
     assert staged.bound >= 0.9 * staged.objective
@@ -226,6 +229,7 @@ def test_a_line_day_not_placed_in_its_share_gets_half_of_what_is_left(tiny_centr
     monkeypatch.setattr(placing_module, "greedy_placement", lambda *args: None)
     monkeypatch.setattr(search_module._Solver, "solve", solve)
     monkeypatch.setattr(solve_module, "EXACT_LIMIT", 0)  # the staged path
+    monkeypatch.setattr(solve_module, "applies", lambda problem: False)  # nor the days first
     days = WEEK[:2]
     result = roster(tiny_centre, requirement("chat", days, range(9, 17), 2), days[0], days[-1], time_limit_s=20)
     assert len(tries) == 2

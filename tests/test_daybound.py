@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from staffing import load_centre
 from staffing.domain import ShiftTemplate, Window
 from staffing.roster import build_problem, roster
-from staffing.roster.daybound import UNKNOWN, _Cell, _Line, applies, day_bound, most_days
+from staffing.roster.daybound import UNKNOWN, Days, _Cell, _Line, applies, day_bound, most_days
 from staffing.roster.search import Budget
 from tests.conftest import TINY
+from tests.test_roster import check_roster
 
 solve_module = importlib.import_module("staffing.roster.solve")  # the package's `solve` is the function
 FRIDAY = dt.date(2026, 8, 14)
@@ -171,3 +172,52 @@ def test_a_cell_is_bounded_by_its_lp_then_solved(centre, needs) -> None:
                 cp_line.cells[d, n].other_lp = True
                 cp_line.solve(d, n, "other", budget, 0)
                 assert lp.other <= cp.other + 1e-6
+
+
+def test_the_days_found_give_a_roster_the_bound_proves(centre) -> None:
+    """Two days of the tiny centre: once the days' programme picks only exact cells, the days
+    they found combine at the bound's own value, and the roster built from them (named, meals
+    and breaks placed) is proven optimal by it, keeps every rule, and costs no more than the
+    stages' roster."""
+    days = [FRIDAY, FRIDAY + dt.timedelta(days=1)]
+    need = requirement(days, {h: 2 for h in range(9, 21)})
+    problem = build_problem(centre, need, days[0], days[-1])
+    found = Days(problem)
+    budget = Budget(60)
+    with budget.charging():
+        found.run(budget, 0)
+    assert found.finished
+    cost, counts = found.counts()
+    assert cost == pytest.approx(found.value)
+    assert sum(counts.values()) <= found.lines[0].most
+    messages: list[str] = []
+    result = roster(centre, need, days[0], days[-1], time_limit_s=30, seed=0, progress=messages.append)
+    assert result.status == "optimal" and result.objective == pytest.approx(found.value)
+    assert any(m.startswith("roster (the days one at a time)") for m in messages)
+    assert check_roster(centre, result.frame) == []
+
+
+def test_the_stages_run_where_the_days_roster_is_not_proven(centre, monkeypatch) -> None:
+    """A roster from the days that its bound does not prove (here made dearer by hand) sends
+    the stages after a cheaper one; the cheaper is kept, with the better of the two bounds."""
+    days = [FRIDAY, FRIDAY + dt.timedelta(days=1)]
+    need = requirement(days, {h: 2 for h in range(9, 21)})
+    built = solve_module._from_days
+    staged = []
+
+    def dearer(*args, **kwargs):
+        result = built(*args, **kwargs)
+        return dataclasses.replace(result, objective=result.objective + 1_000_000, status="feasible")
+
+    def counted(*args, **kwargs):
+        staged.append(True)
+        return stages(*args, **kwargs)
+
+    stages = solve_module._staged
+    monkeypatch.setattr(solve_module, "_from_days", dearer)
+    monkeypatch.setattr(solve_module, "_staged", counted)
+    result = roster(centre, need, days[0], days[-1], time_limit_s=30, seed=0)
+    assert staged
+    assert result.objective < 1_000_000
+    assert result.bound <= result.objective + 1e-6
+    assert result.status == "optimal"

@@ -240,6 +240,7 @@ def test_large_centre_polishes_a_team_at_a_time_and_keeps_every_rule(tiny_centre
     a team of a day at a time; stage 3 starts from that placement and the roster keeps every
     hard rule by the independent checker, as short as on the small path."""
     monkeypatch.setattr(solve_module, "EXACT_LIMIT", 0)
+    monkeypatch.setattr(solve_module, "applies", lambda problem: False)  # nor the days first
     monkeypatch.setattr(solve_module, "PATHS_DAY_LIMIT", 0)
     calls = []
     polish = solve_module.polish_days
@@ -256,6 +257,7 @@ def test_staged_roster_with_paths_keeps_every_rule(tiny_centre, monkeypatch) -> 
     """The staged path with the polish and stage 3 started from its placement: the roster
     keeps every hard rule by the independent checker."""
     monkeypatch.setattr(solve_module, "EXACT_LIMIT", 0)  # the staged path
+    monkeypatch.setattr(solve_module, "applies", lambda problem: False)  # nor the days first
     days = [DAY + dt.timedelta(days=i) for i in range(3)]
     need = pd.concat([requirement("chat", days, range(9, 13), 3), requirement("chat", days, range(13, 17), 2)])
     result = roster(tiny_centre, need, days[0], days[-1], time_limit_s=20)

@@ -32,6 +32,13 @@ bound of every roster at every step.
 
 It applies where every line has one team and no shift reaches into the next day's open hours
 (a slot then belongs to one day's cells alone); elsewhere it returns ``None``.
+
+The cells also give a roster: every day CP-SAT or a whole LP solved is a day found (its agents
+per template), and the same programme over the days found gives the cheapest combination of
+them (``Days.counts``), which ``solve`` names and places meals and breaks in. Where the
+programme picks only exact cells, that combination is the relaxation's optimum, so a roster
+keeping it (names moving no agent-day, meals and breaks placed as cheaply as in the cells) is
+proven optimal by the bound it came with.
 """
 
 from __future__ import annotations
@@ -43,8 +50,8 @@ from collections.abc import Callable
 import numpy as np
 from ortools.sat.python import cp_model
 
-from staffing.roster.counts import add_team_days, create_count_vars
-from staffing.roster.lp import linear_relaxation
+from staffing.roster.counts import Counts, add_team_days, create_count_vars
+from staffing.roster.lp import Relaxed, linear_relaxation
 from staffing.roster.paths import _spill, add_coverage_paths
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import (
@@ -77,6 +84,8 @@ class _Cell:
     work: float = CELL_S       # for the next solve (of the cell, or of its other evening totals)
     lp: bool = False           # its LP asked (then CP-SAT, when picked again)
     other_lp: bool = False     # the same for its other evening totals
+    found: tuple[float, dict[int, int]] | None = None        # a day found: its cost and agents per template
+    other_found: tuple[float, dict[int, int]] | None = None  # the same at another evening total
 
 
 def applies(p: RosterProblem) -> bool:
@@ -159,12 +168,17 @@ class _Line:
 
     # -- the programme --------------------------------------------------------------------
 
-    def options(self, d: int) -> list[tuple[int, float, int, str]]:
-        """Day d's options: (n, lower bound, evening total or UNKNOWN, which value)."""
+    def options(self, d: int, found: bool = False) -> list[tuple[int, float, int, str]]:
+        """Day d's options: (n, lower bound, evening total or UNKNOWN, which value); with
+        ``found``, the days found instead: (n, their cost, their evening total, which)."""
         out = []
         for n in range(min(self.available[d], self.most) + 1):
             cell = self.cells[d, n]
-            if not cell.exact or self.mods[2] == 1:
+            if found:
+                for kind, day in (("cell", cell.found), ("other", cell.other_found)):
+                    if day is not None:
+                        out.append((n, day[0], sum(day[1].get(t, 0) for t in self.evening) % self.mods[2], kind))
+            elif not cell.exact or self.mods[2] == 1:
                 out.append((n, cell.low, UNKNOWN if self.mods[2] > 1 else 0, "cell"))
             else:
                 out.append((n, cell.low, cell.evening % self.mods[2], "cell"))
@@ -172,16 +186,16 @@ class _Line:
                     out.append((n, cell.other, UNKNOWN, "other"))
         return [option for option in out if option[1] < math.inf]
 
-    def programme(self) -> tuple[float, list[tuple[int, int, str]]]:
-        """The cheapest combination of the days' options, with fairness by arithmetic: its value
-        and, per day, (day, n, which value)."""
+    def programme(self, found: bool = False) -> tuple[float, list[tuple[int, int, str]]]:
+        """The cheapest combination of the days' options (``options``), with fairness by
+        arithmetic: its value and, per day, (day, n, which value)."""
         mw, mp, me = self.mods
         size = (self.most + 1, mw, mp, me + 1)   # agent-days, weekend and peak totals mod, evening mod (me: unknown)
         cost = np.full(size, np.inf)
         cost[0, 0, 0, 0] = 0.0
         picks = []
         for d in range(len(self.p.days)):
-            options = self.options(d)
+            options = self.options(d, found)
             new = np.full(size, np.inf)
             choice = np.full(size, -1, dtype=np.int32)
             came = np.full(size, -1, dtype=np.int32)  # the evening index before
@@ -229,33 +243,34 @@ class _Line:
 
     # -- the cells ------------------------------------------------------------------------
 
-    def _model(self, d: int, n: int) -> tuple[cp_model.CpModel, list]:
-        """Day d with n of the team at work: its CP-SAT model and the counts on evening shifts."""
+    def _model(self, d: int, n: int) -> tuple[cp_model.CpModel, list, dict]:
+        """Day d with n of the team at work: its CP-SAT model, the counts on evening shifts and
+        the count on each template."""
         p = one_day(self.p, d)
         model = cp_model.CpModel()
         v = create_count_vars(model, p)  # the floor hard: a day that cannot keep it with n has no roster
         add_team_days(model, v, p)
         penalties = add_coverage_paths(model, v, p, [0], lines=[self.line]) + add_hours(model, v, p)
-        here, evening = [], []
+        here, evening = {}, []
         for (team, _e, s), var in v.count.items():
             if team != self.team:
                 model.add(var == 0)
             else:
-                here.append(var)
+                here[s] = var
                 if s in self.evening:
                     evening.append(var)
-        model.add(sum(here) == n)
+        model.add(sum(here.values()) == n)
         minimize(model, penalties)
-        return model, evening
+        return model, evening, here
 
     def solve(self, d: int, n: int, kind: str, budget: Budget, seed: int) -> None:
         """Day d with n at work (``kind`` "other": at any evening total but the known one): by
         its LP first (``lp.linear_relaxation``), then, if the cell is picked again, by CP-SAT
         within the cell's work."""
         cell = self.cells[d, n]
-        model, evening = self._model(d, n)
+        model, evening, here = self._model(d, n)
         if not self.relaxed(d, n, kind):
-            self._relax(d, n, kind, model, evening, budget)
+            self._relax(d, n, kind, model, evening, here, budget)
             release(model)
             return
         if kind == "other":
@@ -267,21 +282,24 @@ class _Line:
             low, exact = math.inf, True
         else:
             low, exact = solver.best_objective_bound + self._cap(d, n), status == cp_model.OPTIMAL
+        found = None
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = (solver.objective_value + self._cap(d, n), {t: int(solver.value(var)) for t, var in here.items()})
         if kind == "cell":
-            self._known(cell, low, exact, lambda: sum(int(solver.value(var)) for var in evening))
-            if not exact:
-                cell.work *= 2
+            self._known(cell, low, exact, found)
         else:
             cell.other, cell.other_exact = max(cell.other, low), exact
-            if not exact:
-                cell.work *= 2
+            cell.other_found = _cheaper(cell.other_found, found)
+        if not exact:
+            cell.work *= 2
         release(model)
 
     def relaxed(self, d: int, n: int, kind: str) -> bool:
         """Whether the cell's LP (or for "other", its two LPs) has been asked."""
         return self.cells[d, n].lp if kind == "cell" else self.cells[d, n].other_lp
 
-    def _relax(self, d: int, n: int, kind: str, model: cp_model.CpModel, evening: list, budget: Budget) -> None:
+    def _relax(self, d: int, n: int, kind: str, model: cp_model.CpModel, evening: list, here: dict,
+               budget: Budget) -> None:
         """The cell's bound from its LP; exact where the LP's solution is whole. "other": the
         least of the two LPs with fewer and with more on evening shifts than the known total."""
         cell = self.cells[d, n]
@@ -289,8 +307,7 @@ class _Line:
             cell.lp = True
             relaxed = linear_relaxation(model, budget)
             if relaxed is not None:
-                self._known(cell, relaxed.bound + self._cap(d, n), relaxed.exact,
-                            lambda: int(sum(relaxed.values[var.index] for var in evening)))
+                self._known(cell, relaxed.bound + self._cap(d, n), relaxed.exact, self._whole(relaxed, here, d, n))
             return
         cell.other_lp = True
         sides = []
@@ -303,12 +320,20 @@ class _Line:
             least = min(sides, key=lambda relaxed: relaxed.bound)
             cell.other = max(cell.other, least.bound + self._cap(d, n))
             cell.other_exact = least.exact
+            cell.other_found = _cheaper(cell.other_found, self._whole(least, here, d, n))
 
-    def _known(self, cell: _Cell, low: float, exact: bool, evening: Callable[[], int]) -> None:
-        """A bound of a cell's least cost, and where it is exact, its evening total."""
+    def _whole(self, relaxed: Relaxed, here: dict, d: int, n: int) -> tuple[float, dict[int, int]] | None:
+        """The day an LP found whole: its cost and agents per template."""
+        if relaxed.values is None:
+            return None
+        return relaxed.bound + self._cap(d, n), {t: int(relaxed.values[var.index]) for t, var in here.items()}
+
+    def _known(self, cell: _Cell, low: float, exact: bool, found: tuple[float, dict[int, int]] | None) -> None:
+        """A bound of a cell's least cost, a day found (if any), and where it is exact, its evening total."""
         cell.low, cell.exact = max(cell.low, low), exact
+        cell.found = _cheaper(cell.found, found)
         if exact and low < math.inf:
-            cell.evening = evening()
+            cell.evening = sum(cell.found[1].get(t, 0) for t in self.evening)
             cell.other = cell.low if self.evening and self.mods[2] > 1 else math.inf
             cell.work = CELL_S
 
@@ -330,6 +355,73 @@ def one_day(p: RosterProblem, d: int) -> RosterProblem:
         days_off=frozenset((agent, 0) for agent, e in p.days_off if e == d), wishes=(), shift_cover={})
 
 
+class Days:
+    """The days' bound of a centre (module doc), resumable: each ``run`` goes on from the cells
+    the last one solved."""
+
+    def __init__(self, p: RosterProblem) -> None:
+        self.p = p
+        self.lines = [_Line(p, line) for line in p.lines]
+        self.picked = [line.programme() for line in self.lines]   # per line: its value and the cells it picked
+        self.solved = 0
+
+    @property
+    def value(self) -> float:
+        """The bound: no roster costs less."""
+        return sum(value for value, _chosen in self.picked)
+
+    @property
+    def finished(self) -> bool:
+        """Every cell the programme picks is exact: the value is the relaxation's optimum."""
+        return all(not line.open_cells(chosen) for line, (_value, chosen) in zip(self.lines, self.picked, strict=True))
+
+    def run(self, budget: Budget, seed: int, target: float = math.inf,
+            report: Callable[[str], None] | None = None) -> float:
+        """Cells solved on ``budget``'s work until the bound reaches ``target`` (a roster's
+        objective: then proven optimal), the programme picks only exact cells, or the work ends."""
+        while not budget.done(LEAST_CELL_S) and self.value < target - 1e-6:
+            progressed = False
+            for i, line in enumerate(self.lines):
+                todo = line.open_cells(self.picked[i][1])
+                cheap = [(d, n, kind) for d, n, kind in todo if not line.relaxed(d, n, kind)]
+                for d, n, kind in cheap or todo:  # the LPs first: CP-SAT only on cells the LPs still pick
+                    if budget.done(LEAST_CELL_S):
+                        break
+                    line.solve(d, n, kind, budget, seed)
+                    self.solved += 1
+                    progressed = True
+                self.picked[i] = line.programme()
+            if report is not None:
+                report(f"{self.value:,.0f} after {self.solved} day cells")
+            if not progressed:
+                break
+        return self.value
+
+    def counts(self) -> tuple[float, Counts] | None:
+        """The cheapest combination of the days found (each line's programme over them), as team
+        counts, and its cost with fairness by arithmetic (the bound's value where ``finished``);
+        ``None`` where some line has no day found on every day."""
+        total, counts = 0.0, {}
+        for line in self.lines:
+            value, chosen = line.programme(found=True)
+            if value == math.inf:
+                return None
+            total += value
+            for d, n, kind in chosen:
+                cell = line.cells[d, n]
+                _cost, mix = cell.found if kind == "cell" else cell.other_found
+                counts.update({(line.team, d, t): k for t, k in mix.items() if k})
+        return total, counts
+
+
+def _cheaper(one: tuple[float, dict[int, int]] | None,
+             two: tuple[float, dict[int, int]] | None) -> tuple[float, dict[int, int]] | None:
+    """The cheaper of two days found (either may be ``None``)."""
+    if one is None or (two is not None and two[0] < one[0]):
+        return two
+    return one
+
+
 def day_bound(p: RosterProblem, *, budget: Budget, seed: int, target: float = math.inf,
               report: Callable[[str], None] | None = None) -> float | None:
     """The lower bound of the days one at a time (module doc), on ``budget``'s work; ``None``
@@ -337,26 +429,7 @@ def day_bound(p: RosterProblem, *, budget: Budget, seed: int, target: float = ma
     then proven optimal)."""
     if not applies(p):
         return None
-    lines = [_Line(p, line) for line in p.lines]
-    picked = [line.programme() for line in lines]   # per line: its value and the cells it picked
-    solved = 0
-    while not budget.done(LEAST_CELL_S) and sum(value for value, _chosen in picked) < target - 1e-6:
-        progressed = False
-        for i, line in enumerate(lines):
-            todo = line.open_cells(picked[i][1])
-            cheap = [(d, n, kind) for d, n, kind in todo if not line.relaxed(d, n, kind)]
-            for d, n, kind in cheap or todo:  # the LPs first: CP-SAT only on cells the LPs still pick
-                if budget.done(LEAST_CELL_S):
-                    break
-                line.solve(d, n, kind, budget, seed)
-                solved += 1
-                progressed = True
-            picked[i] = line.programme()
-        if report is not None:
-            report(f"{sum(value for value, _chosen in picked):,.0f} after {solved} day cells")
-        if not progressed:
-            break
-    return sum(value for value, _chosen in picked)
+    return Days(p).run(budget, seed, target, report)
 
 
-__all__ = ["applies", "day_bound", "most_days"]
+__all__ = ["Days", "applies", "day_bound", "most_days"]

@@ -9,6 +9,11 @@
 
 The roster's objective is re-evaluated on the final roster with the exact on-line staffing;
 its gap is measured against stage 1's bound and it is called optimal only when the two meet.
+
+Where every line has one team (``daybound.applies``), the days one at a time come first: each
+day's least cost with n at work, joined over the team's agent-days, is both a bound and, from
+the days they found, a roster (named, its meals and breaks placed); the stages run only where
+that roster is not proven optimal, and the cheaper roster is kept.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from staffing.errors import InfeasibleError, NoRosterFoundError
 from staffing.roster.capacity import TeamCapacity, add_mix_cut, add_template_limits, team_mixes
 from staffing.roster.count_search import bad_days, counts_of, evaluate, search_counts, solve_window
 from staffing.roster.counts import COUNT_RULES, Counts, count_values, create_count_vars, name_agents
-from staffing.roster.daybound import applies, day_bound
+from staffing.roster.daybound import Days, applies
 from staffing.roster.exact import EXACT_LIMIT, EXACT_RULES, add_exact_away, add_exact_coverage, exact_size
 from staffing.roster.improve import Incumbent, fixed_to, improve
 from staffing.roster.paths import paths_size, polish_days
@@ -84,8 +89,9 @@ TEAM_PATHS_DAY_LIMIT = 25_000  # flow arcs a line-day up to which they are (M: 5
 LARGE_DAY_ARCS = 10_000  # flow arcs a line-day above which the windows run at LARGE_WINDOW_WORK_PER_S (L: 23,600)
 SMALL_SEARCH_SHARE = 0.6  # the whole-horizon search's share there: on S it proves its bound in 3.5-5 s, and at 0.3
 #                           it was sometimes cut just before (bound 1.88M instead of 1.92M)
-EXACT_DAYS_SHARE = 0.1  # the one model's share with meals and breaks where the days bound the roster one at a time
 DAY_BOUND_LEAST_S = 1.0  # work left after the roster below which its bound is not raised a day at a time
+DAYS_FIRST_SHARE = 0.8  # of the work left, where the days bound the roster one at a time: their cells first
+DAYS_BREAKS_SHARE = 0.5  # of the work left after the cells and names: the meals and breaks of the days found
 NAMES_SHARE = 0.3  # of the work left after stage 1: agents named to the counts; the rest to meals and breaks
 FLOOR_ROUNDS = 3   # stage 1 re-solves after a line-day could not keep its floor during breaks
 
@@ -129,15 +135,20 @@ def _solve(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: in
     """The roster on ``budget`` (``time_limit_s`` sizes the diagnosis when there is none), its
     bound raised by the days one at a time where that applies and work is left (``daybound``)."""
     started = time.perf_counter()
-    result = _roster(problem, budget, time_limit_s, seed, workers, progress, started)
-    if result.status == "optimal" or budget.done(DAY_BOUND_LEAST_S):
+    days = Days(problem) if applies(problem) else None
+    result = _roster(problem, budget, time_limit_s, seed, workers, progress, started, days)
+    if result.status == "optimal" or days is None or budget.done(DAY_BOUND_LEAST_S):
         return result
+    return _raised(result, days, budget, seed, progress, started)
+
+
+def _raised(result: RosterResult, days: Days, budget: Budget, seed: int, progress: Progress | None,
+            started: float) -> RosterResult:
+    """The roster with its bound raised by the days one at a time on ``budget``, "optimal" once
+    they meet."""
     report = None if progress is None else (
         lambda text: progress(f"bound (the days one at a time): {text}, {time.perf_counter() - started:.1f} s"))
-    days = day_bound(problem, budget=budget, seed=seed, target=result.objective, report=report)
-    if days is None:  # not a centre of one-team lines
-        return result
-    bound = max(result.bound, days)
+    bound = max(result.bound, days.run(budget, seed, target=result.objective, report=report))
     optimal = result.objective <= bound + 1e-6
     if progress is not None:
         progress(f"roster: objective {result.objective:,.0f}, bound {bound:,.0f}, "
@@ -152,18 +163,43 @@ def _verdict(objective: float, bound: float, optimal: bool) -> str:
 
 
 def _roster(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: int, workers: int,
-            progress: Progress | None, started: float) -> RosterResult:
-    """The roster and stage 1's (or the one model's) bound."""
+            progress: Progress | None, started: float, days: Days | None = None) -> RosterResult:
+    """The roster and stage 1's (or the one model's, or the days') bound: where ``days`` (the
+    days one at a time apply), the roster built from them first, the stages only where that is
+    not proven optimal (the cheaper roster kept)."""
     from staffing.roster.diagnose import quick_checks
 
     conflicts = quick_checks(problem)
     if conflicts:
         raise InfeasibleError(conflicts)
+    first = None if days is None else _from_days(problem, days, budget, seed, workers, progress, started)
+    if first is not None:
+        if first.status != "optimal":  # the days' bound raised towards it before the stages look for better
+            first = _raised(first, days, budget.part(DAYS_FIRST_SHARE), seed, progress, started)
+        if first.status == "optimal":
+            return first
     size = exact_size(problem)
-    if size <= EXACT_LIMIT and not _staged_is_better(problem, size):
+    if days is None and size <= EXACT_LIMIT and not _staged_is_better(problem, size):
         result = _solve_exact(problem, budget, time_limit_s, seed, workers, progress, started)
         if result is not None:
             return result
+    if first is None:
+        return _staged(problem, budget, time_limit_s, seed, workers, progress, started)
+    try:
+        result = _staged(problem, budget, time_limit_s, seed, workers, progress, started)
+    except NoRosterFoundError:
+        return first
+    bound = max(first.bound, result.bound)
+    if first.objective <= result.objective:
+        return dataclasses.replace(first, bound=bound, seconds=result.seconds)
+    return dataclasses.replace(result, bound=bound, status="optimal" if result.objective <= bound + 1e-6 else
+                               result.status)
+
+
+def _staged(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: int, workers: int,
+            progress: Progress | None, started: float) -> RosterResult:
+    """The stages: team counts by day (stage 1, its bound), agents named on them, meals and
+    breaks placed (stage 3), with the floor fed back where a line-day cannot keep it."""
     model = cp_model.CpModel()
     v = create_count_vars(model, problem)
     v.elastic_floor = True
@@ -238,21 +274,53 @@ def _roster(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
             if progress is not None:
                 progress(f"breaks: line {failure.line} on {problem.days[failure.day]} cannot keep the floor while "
                          "meals and breaks are taken; one more on the line there, re-solve that week")
+    # the bound is stage 1's before any floor feedback: valid for the whole problem
+    return _assembled(problem, shifts, away, bound, "roster", progress, started)
+
+
+def _assembled(problem: RosterProblem, shifts: dict[tuple[int, int], int],
+               away: dict[tuple[int, int], list[tuple[str, int, int]]], bound: float, label: str,
+               progress: Progress | None, started: float) -> RosterResult:
+    """The roster of named shifts and placed meals and breaks, with what it costs, against ``bound``."""
     frame = roster_frame(problem, shifts, away)
     short, over, short_slots = coverage_totals(problem, shifts, away)
     fairness = agent_fairness(problem, shifts)
     penalty_values = day_penalties(problem, shifts, fairness)
     penalty_values["coverage"] = WEIGHT_SHORT * sum(short.values()) + WEIGHT_OVER * sum(over.values())
     objective = sum(penalty_values.values())
-    exact = objective <= bound + 1e-6  # the bound is stage 1's before any floor feedback: valid for the whole problem
+    exact = objective <= bound + 1e-6
     if progress is not None:
-        progress(f"roster: objective {objective:,.0f}, bound {bound:,.0f}, "
-                 f"{_verdict(objective, bound, exact)}, "
+        progress(f"{label}: objective {objective:,.0f}, bound {bound:,.0f}, {_verdict(objective, bound, exact)}, "
                  f"{time.perf_counter() - started:.1f} s")
     return RosterResult(frame=frame, status="optimal" if exact else "feasible", objective=objective, bound=bound,
                         shortfall_agent_min=short, over_agent_min=over, penalties_by_rule=penalty_values,
                         fairness=fairness, seconds=time.perf_counter() - started,
                         short_slots=short_slots)
+
+
+def _from_days(problem: RosterProblem, days: Days, budget: Budget, seed: int, workers: int,
+               progress: Progress | None, started: float) -> RosterResult | None:
+    """Where the days bound the roster one at a time: their cells first (``DAYS_FIRST_SHARE``
+    of the work), then the cheapest combination of the days they found, named and its meals and
+    breaks placed. Optimal where it meets the days' bound; ``None`` where the cells found no
+    whole combination or its meals and breaks would not fit (the stages then take over)."""
+    report = None if progress is None else (
+        lambda text: progress(f"days one at a time: bound {text}, {time.perf_counter() - started:.1f} s"))
+    days.run(budget.part(DAYS_FIRST_SHARE), seed, report=report)
+    found = days.counts()
+    if found is None:
+        return None
+    _cost, counts = found
+    shifts, moved = name_agents(problem, counts, budget=budget.part(NAMES_SHARE), seed=seed, workers=workers)
+    if progress is not None:
+        progress(f"names: {len(shifts):,} shifts given to agents"
+                 + (f" ({moved} agent-days moved off the days found)" if moved else "")
+                 + f", {time.perf_counter() - started:.1f} s")
+    try:
+        away = place_breaks(problem, shifts, budget.part(DAYS_BREAKS_SHARE), seed, workers, progress, started)
+    except DayFailure:
+        return None
+    return _assembled(problem, shifts, away, days.value, "roster (the days one at a time)", progress, started)
 
 
 def _staged_is_better(p: RosterProblem, exact_starts: int) -> bool:
@@ -403,10 +471,8 @@ def _solve_exact(problem: RosterProblem, budget: Budget, time_limit_s: float, se
     day_level = not any(items.values())
     if day_level:  # the first search's work, capped by the whole time
         solver = budget.solver(seed, workers, most_s=budget.left() * EXACT_SEARCH_SHARE)
-    else:  # half, and nothing after it here: without a roster the stages take the rest (and where the days
-        # bound the roster one at a time, less: S's one model found nothing in 25 s, its bound wanted the time)
-        share = EXACT_DAYS_SHARE if applies(problem) else 0.5
-        solver = budget.part(share).solver(seed, workers, rate=PLACING_WORK_PER_S)
+    else:  # half, and nothing after it here: without a roster the stages take the rest
+        solver = budget.part(0.5).solver(seed, workers, rate=PLACING_WORK_PER_S)
     status = solver.solve(model, _Progress(progress, "exact", started))
     if status == cp_model.INFEASIBLE:
         from staffing.roster.diagnose import diagnose
