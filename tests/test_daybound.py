@@ -202,7 +202,7 @@ def test_the_stages_run_where_the_days_roster_is_not_proven(centre, monkeypatch)
     the stages after a cheaper one; the cheaper is kept, with the better of the two bounds."""
     days = [FRIDAY, FRIDAY + dt.timedelta(days=1)]
     need = requirement(days, {h: 2 for h in range(9, 21)})
-    built = solve_module._from_days
+    built = solve_module.from_days
     staged = []
 
     def dearer(*args, **kwargs):
@@ -214,7 +214,7 @@ def test_the_stages_run_where_the_days_roster_is_not_proven(centre, monkeypatch)
         return stages(*args, **kwargs)
 
     stages = solve_module._staged
-    monkeypatch.setattr(solve_module, "_from_days", dearer)
+    monkeypatch.setattr(solve_module, "from_days", dearer)
     monkeypatch.setattr(solve_module, "_staged", counted)
     result = roster(centre, need, days[0], days[-1], time_limit_s=30, seed=0)
     assert staged

@@ -21,15 +21,16 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import numpy as np
 from ortools.sat.python import cp_model
 
 from staffing.errors import InfeasibleError, NoRosterFoundError
+from staffing.roster.assemble import DAYS_FIRST_SHARE, Progress, assembled, from_days, named, raised, verdict
 from staffing.roster.capacity import TeamCapacity, add_mix_cut, add_template_limits, team_mixes
 from staffing.roster.count_search import bad_days, counts_of, evaluate, search_counts, solve_window
-from staffing.roster.counts import COUNT_RULES, Counts, count_values, create_count_vars, name_agents
+from staffing.roster.counts import COUNT_RULES, Counts, count_values, create_count_vars
 from staffing.roster.daybound import Days, applies
 from staffing.roster.exact import EXACT_LIMIT, EXACT_RULES, add_exact_away, add_exact_coverage, exact_size
 from staffing.roster.improve import Incumbent, fixed_to, improve
@@ -40,12 +41,7 @@ from staffing.roster.result import (
     RosterResult,
     agent_fairness,
     coverage_totals,
-    day_penalties,
     roster_frame,
-)
-from staffing.roster.rules import (
-    WEIGHT_OVER,
-    WEIGHT_SHORT,
 )
 from staffing.roster.search import (
     COUNTS_WORK_PER_S,
@@ -63,7 +59,6 @@ from staffing.roster.search import (
 from staffing.roster.submodel import SubModels
 from staffing.roster.variables import Penalty, create_day_vars, minimize
 
-Progress = Callable[[str], None]
 STAGE_ONE_SHARE = 0.55  # of the work left: days; then names (a third of the rest) and breaks
 FIRST_SEARCH_SHARE = 0.3  # of stage 1's time: one whole-horizon search for the bound and a first roster
 FREE_SEARCH_SHARE = 0.85  # the same with FREE_MANY or more workers running free: CP-SAT's own parallel
@@ -90,9 +85,6 @@ LARGE_DAY_ARCS = 10_000  # flow arcs a line-day above which the windows run at L
 SMALL_SEARCH_SHARE = 0.6  # the whole-horizon search's share there: on S it proves its bound in 3.5-5 s, and at 0.3
 #                           it was sometimes cut just before (bound 1.88M instead of 1.92M)
 DAY_BOUND_LEAST_S = 1.0  # work left after the roster below which its bound is not raised a day at a time
-DAYS_FIRST_SHARE = 0.8  # of the work left, where the days bound the roster one at a time: their cells first
-DAYS_BREAKS_SHARE = 0.5  # of the work left after the cells and names: the meals and breaks of the days found
-NAMES_SHARE = 0.3  # of the work left after stage 1: agents named to the counts; the rest to meals and breaks
 FLOOR_ROUNDS = 3   # stage 1 re-solves after a line-day could not keep its floor during breaks
 
 
@@ -139,27 +131,7 @@ def _solve(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: in
     result = _roster(problem, budget, time_limit_s, seed, workers, progress, started, days)
     if result.status == "optimal" or days is None or budget.done(DAY_BOUND_LEAST_S):
         return result
-    return _raised(result, days, budget, seed, progress, started)
-
-
-def _raised(result: RosterResult, days: Days, budget: Budget, seed: int, progress: Progress | None,
-            started: float) -> RosterResult:
-    """The roster with its bound raised by the days one at a time on ``budget``, "optimal" once
-    they meet."""
-    report = None if progress is None else (
-        lambda text: progress(f"bound (the days one at a time): {text}, {time.perf_counter() - started:.1f} s"))
-    bound = max(result.bound, days.run(budget, seed, target=result.objective, report=report))
-    optimal = result.objective <= bound + 1e-6
-    if progress is not None:
-        progress(f"roster: objective {result.objective:,.0f}, bound {bound:,.0f}, "
-                 f"{_verdict(result.objective, bound, optimal)}, {time.perf_counter() - started:.1f} s")
-    return dataclasses.replace(result, bound=bound, status="optimal" if optimal else result.status,
-                               seconds=time.perf_counter() - started)
-
-
-def _verdict(objective: float, bound: float, optimal: bool) -> str:
-    """"optimal", or the gap to the bound, for the progress lines."""
-    return "optimal" if optimal else f"gap {max(objective - bound, 0) / max(objective, 1):.1%}"
+    return raised(result, days, budget, seed, progress, started)
 
 
 def _roster(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: int, workers: int,
@@ -172,10 +144,10 @@ def _roster(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
     conflicts = quick_checks(problem)
     if conflicts:
         raise InfeasibleError(conflicts)
-    first = None if days is None else _from_days(problem, days, budget, seed, workers, progress, started)
+    first = None if days is None else from_days(problem, days, budget, seed, workers, progress, started)
     if first is not None:
         if first.status != "optimal":  # the days' bound raised towards it before the stages look for better
-            first = _raised(first, days, budget.part(DAYS_FIRST_SHARE), seed, progress, started)
+            first = raised(first, days, budget.part(DAYS_FIRST_SHARE), seed, progress, started)
         if first.status == "optimal":
             return first
     size = exact_size(problem)
@@ -250,11 +222,7 @@ def _staged(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
             raise NoRosterFoundError(f"no roster keeping the floor found in {time.perf_counter() - started:.0f} s "
                                      f"(still below it: {'; '.join(below[:3])}): give more time (--time-limit) or "
                                      "more workers (--workers)")
-        shifts, moved = name_agents(problem, counts, budget=budget.part(NAMES_SHARE), seed=seed, workers=workers)
-        if progress is not None:
-            progress(f"names: {len(shifts):,} shifts given to agents"
-                     + (f" ({moved} agent-days moved off the counts to keep per-agent rules)" if moved else "")
-                     + f", {time.perf_counter() - started:.1f} s")
+        shifts = named(problem, counts, budget, seed, workers, "the counts", progress, started)
         try:
             away = place_breaks(problem, shifts, budget, seed, workers, progress, started, paths)
             break
@@ -275,52 +243,7 @@ def _staged(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
                 progress(f"breaks: line {failure.line} on {problem.days[failure.day]} cannot keep the floor while "
                          "meals and breaks are taken; one more on the line there, re-solve that week")
     # the bound is stage 1's before any floor feedback: valid for the whole problem
-    return _assembled(problem, shifts, away, bound, "roster", progress, started)
-
-
-def _assembled(problem: RosterProblem, shifts: dict[tuple[int, int], int],
-               away: dict[tuple[int, int], list[tuple[str, int, int]]], bound: float, label: str,
-               progress: Progress | None, started: float) -> RosterResult:
-    """The roster of named shifts and placed meals and breaks, with what it costs, against ``bound``."""
-    frame = roster_frame(problem, shifts, away)
-    short, over, short_slots = coverage_totals(problem, shifts, away)
-    fairness = agent_fairness(problem, shifts)
-    penalty_values = day_penalties(problem, shifts, fairness)
-    penalty_values["coverage"] = WEIGHT_SHORT * sum(short.values()) + WEIGHT_OVER * sum(over.values())
-    objective = sum(penalty_values.values())
-    exact = objective <= bound + 1e-6
-    if progress is not None:
-        progress(f"{label}: objective {objective:,.0f}, bound {bound:,.0f}, {_verdict(objective, bound, exact)}, "
-                 f"{time.perf_counter() - started:.1f} s")
-    return RosterResult(frame=frame, status="optimal" if exact else "feasible", objective=objective, bound=bound,
-                        shortfall_agent_min=short, over_agent_min=over, penalties_by_rule=penalty_values,
-                        fairness=fairness, seconds=time.perf_counter() - started,
-                        short_slots=short_slots)
-
-
-def _from_days(problem: RosterProblem, days: Days, budget: Budget, seed: int, workers: int,
-               progress: Progress | None, started: float) -> RosterResult | None:
-    """Where the days bound the roster one at a time: their cells first (``DAYS_FIRST_SHARE``
-    of the work), then the cheapest combination of the days they found, named and its meals and
-    breaks placed. Optimal where it meets the days' bound; ``None`` where the cells found no
-    whole combination or its meals and breaks would not fit (the stages then take over)."""
-    report = None if progress is None else (
-        lambda text: progress(f"days one at a time: bound {text}, {time.perf_counter() - started:.1f} s"))
-    days.run(budget.part(DAYS_FIRST_SHARE), seed, report=report)
-    found = days.counts()
-    if found is None:
-        return None
-    _cost, counts = found
-    shifts, moved = name_agents(problem, counts, budget=budget.part(NAMES_SHARE), seed=seed, workers=workers)
-    if progress is not None:
-        progress(f"names: {len(shifts):,} shifts given to agents"
-                 + (f" ({moved} agent-days moved off the days found)" if moved else "")
-                 + f", {time.perf_counter() - started:.1f} s")
-    try:
-        away = place_breaks(problem, shifts, budget.part(DAYS_BREAKS_SHARE), seed, workers, progress, started)
-    except DayFailure:
-        return None
-    return _assembled(problem, shifts, away, days.value, "roster (the days one at a time)", progress, started)
+    return assembled(problem, shifts, away, bound, "roster", progress, started)
 
 
 def _staged_is_better(p: RosterProblem, exact_starts: int) -> bool:
@@ -524,7 +447,7 @@ def _solve_exact(problem: RosterProblem, budget: Budget, time_limit_s: float, se
     optimal = status == cp_model.OPTIMAL
     if progress is not None:
         progress(f"roster (exact): objective {objective:,.0f}, bound {bound:,.0f}, "
-                 f"{_verdict(objective, bound, optimal)}, "
+                 f"{verdict(objective, bound, optimal)}, "
                  f"{time.perf_counter() - started:.1f} s")
     return RosterResult(frame=roster_frame(problem, shifts, placed), status="optimal" if optimal else "feasible",
                         objective=objective, bound=bound, shortfall_agent_min=short, over_agent_min=over,

@@ -1,0 +1,99 @@
+"""A roster put together: named shifts and placed meals and breaks with what they cost against
+a bound (``assembled``, for the stages and the days alike), agents named to counts, and the
+roster of the days one at a time (``from_days``: their cells first, then the cheapest
+combination of the days found, named and placed) with its bound raised towards it (``raised``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+
+from staffing.roster.counts import Counts, name_agents
+from staffing.roster.daybound import Days
+from staffing.roster.placing import DayFailure, place_breaks
+from staffing.roster.problem import RosterProblem
+from staffing.roster.result import RosterResult, agent_fairness, coverage_totals, day_penalties, roster_frame
+from staffing.roster.rules import WEIGHT_OVER, WEIGHT_SHORT
+from staffing.roster.search import Budget
+
+DAYS_FIRST_SHARE = 0.8  # of the work left, where the days bound the roster one at a time: their cells first
+DAYS_BREAKS_SHARE = 0.5  # of the work left after the cells and names: the meals and breaks of the days found
+NAMES_SHARE = 0.3  # of the work left after stage 1: agents named to the counts; the rest to meals and breaks
+
+Progress = Callable[[str], None]
+
+
+def assembled(problem: RosterProblem, shifts: dict[tuple[int, int], int],
+               away: dict[tuple[int, int], list[tuple[str, int, int]]], bound: float, label: str,
+               progress: Progress | None, started: float) -> RosterResult:
+    """The roster of named shifts and placed meals and breaks, with what it costs, against ``bound``."""
+    frame = roster_frame(problem, shifts, away)
+    short, over, short_slots = coverage_totals(problem, shifts, away)
+    fairness = agent_fairness(problem, shifts)
+    penalty_values = day_penalties(problem, shifts, fairness)
+    penalty_values["coverage"] = WEIGHT_SHORT * sum(short.values()) + WEIGHT_OVER * sum(over.values())
+    objective = sum(penalty_values.values())
+    exact = objective <= bound + 1e-6
+    if progress is not None:
+        progress(f"{label}: objective {objective:,.0f}, bound {bound:,.0f}, {verdict(objective, bound, exact)}, "
+                 f"{time.perf_counter() - started:.1f} s")
+    return RosterResult(frame=frame, status="optimal" if exact else "feasible", objective=objective, bound=bound,
+                        shortfall_agent_min=short, over_agent_min=over, penalties_by_rule=penalty_values,
+                        fairness=fairness, seconds=time.perf_counter() - started,
+                        short_slots=short_slots)
+
+
+def named(problem: RosterProblem, counts: Counts, budget: Budget, seed: int, workers: int, source: str,
+           progress: Progress | None, started: float) -> dict[tuple[int, int], int]:
+    """Agents named to ``counts`` (``NAMES_SHARE`` of the work left), said on the progress."""
+    shifts, moved = name_agents(problem, counts, budget=budget.part(NAMES_SHARE), seed=seed, workers=workers)
+    if progress is not None:
+        progress(f"names: {len(shifts):,} shifts given to agents"
+                 + (f" ({moved} agent-days moved off {source} to keep per-agent rules)" if moved else "")
+                 + f", {time.perf_counter() - started:.1f} s")
+    return shifts
+
+
+def from_days(problem: RosterProblem, days: Days, budget: Budget, seed: int, workers: int,
+               progress: Progress | None, started: float) -> RosterResult | None:
+    """Where the days bound the roster one at a time: their cells first (``DAYS_FIRST_SHARE``
+    of the work), then the cheapest combination of the days they found, named and its meals and
+    breaks placed. Optimal where it meets the days' bound; ``None`` where the cells found no
+    whole combination or its meals and breaks would not fit (the stages then take over)."""
+    report = None if progress is None else (
+        lambda text: progress(f"days one at a time: bound {text}, {time.perf_counter() - started:.1f} s"))
+    days.run(budget.part(DAYS_FIRST_SHARE), seed, report=report)
+    found = days.counts()
+    if found is None:
+        return None
+    _cost, counts = found
+    shifts = named(problem, counts, budget, seed, workers, "the days found", progress, started)
+    try:
+        away = place_breaks(problem, shifts, budget.part(DAYS_BREAKS_SHARE), seed, workers, progress, started)
+    except DayFailure:
+        return None
+    return assembled(problem, shifts, away, days.value, "roster (the days one at a time)", progress, started)
+
+
+def raised(result: RosterResult, days: Days, budget: Budget, seed: int, progress: Progress | None,
+            started: float) -> RosterResult:
+    """The roster with its bound raised by the days one at a time on ``budget``, "optimal" once
+    they meet."""
+    report = None if progress is None else (
+        lambda text: progress(f"bound (the days one at a time): {text}, {time.perf_counter() - started:.1f} s"))
+    bound = max(result.bound, days.run(budget, seed, target=result.objective, report=report))
+    optimal = result.objective <= bound + 1e-6
+    if progress is not None:
+        progress(f"roster: objective {result.objective:,.0f}, bound {bound:,.0f}, "
+                 f"{verdict(result.objective, bound, optimal)}, {time.perf_counter() - started:.1f} s")
+    return dataclasses.replace(result, bound=bound, status="optimal" if optimal else result.status,
+                               seconds=time.perf_counter() - started)
+
+
+def verdict(objective: float, bound: float, optimal: bool) -> str:
+    """"optimal", or the gap to the bound, for the progress lines."""
+    return "optimal" if optimal else f"gap {max(objective - bound, 0) / max(objective, 1):.1%}"
+
+
+__all__ = ["DAYS_FIRST_SHARE", "Progress", "assembled", "from_days", "named", "raised", "verdict"]
