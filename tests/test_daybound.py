@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from staffing import load_centre
 from staffing.domain import ShiftTemplate, Window
 from staffing.roster import build_problem, roster
-from staffing.roster.daybound import UNKNOWN, Days, _Cell, _Line, applies, day_bound, most_days
+from staffing.roster.daybound import UNKNOWN, Days, _Cell, _Line, applies, most_days
 from staffing.roster.search import Budget
 from tests.conftest import TINY
 from tests.test_roster import check_roster
@@ -45,7 +45,7 @@ def requirement(days: list[dt.date], hours: dict[int, int], floor: int = 0) -> p
 def bound(problem, work: float = 60.0) -> float:
     budget = Budget(work)
     with budget.charging():
-        return day_bound(problem, budget=budget, seed=0)
+        return Days(problem).run(budget, 0)
 
 
 @settings(max_examples=6)

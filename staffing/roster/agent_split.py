@@ -28,6 +28,7 @@ from ortools.sat.python import cp_model
 from scipy import sparse
 from scipy.optimize import linprog
 
+from staffing.roster.lp import domain_high, domain_low
 from staffing.roster.search import Budget
 from staffing.roster.variables import DayVars
 
@@ -37,7 +38,6 @@ SLACK_COST = 1e6    # a master row's slack, per unit, above any roster's cost di
 NUDGE = 1e-3        # how far each row is moved the way the agent priced moves it
 _MANY, _NONE = -2, -1
 _BOOL_KINDS = ("bool_or", "bool_and", "at_most_one", "exactly_one")
-_INFINITE = 2**62
 
 
 def _var(ref: int) -> int:
@@ -114,8 +114,8 @@ class AgentSplit:
         whole = sparse.csc_matrix((vals.astype(float), (rows, cols)), shape=(len(self.rows), total))
         self.on_master = whole[:, self.master_vars]
         self.on_agent = [whole[:, self.local[a]] for a in range(agents)]
-        self.lows = np.array([_low(proto.constraints[con.index].linear.domain) for con in self.rows])
-        self.highs = np.array([_high(proto.constraints[con.index].linear.domain) for con in self.rows])
+        self.lows = np.array([domain_low(proto.constraints[con.index].linear.domain) for con in self.rows])
+        self.highs = np.array([domain_high(proto.constraints[con.index].linear.domain) for con in self.rows])
         self.objective = np.zeros(total)
         self.objective[list(proto.objective.vars)] = list(proto.objective.coeffs)
         self._pricing: list[cp_model.CpModel | None] = [None] * agents
@@ -130,7 +130,7 @@ class AgentSplit:
         eye = sparse.identity(n_rows, format="csc")
         matrix = sparse.hstack([self.on_master, eye, -eye], format="csr")
         domains = self.model.proto.variables
-        bounds = [(_low(domains[i].domain), _high(domains[i].domain)) for i in self.master_vars.tolist()]
+        bounds = [(domain_low(domains[i].domain), domain_high(domains[i].domain)) for i in self.master_vars.tolist()]
         bounds += [(0.0, np.inf)] * (2 * n_rows)
         eq = self.lows == self.highs  # the same after the other agents' share moves both ends
         upper = ~eq & np.isfinite(self.highs)
@@ -205,8 +205,8 @@ class AgentSplit:
         """The largest magnitude each of agent a's variables can take."""
         if a not in self._wide:
             domains = self.model.proto.variables
-            self._wide[a] = np.array([max(abs(_low(domains[int(i)].domain)), abs(_high(domains[int(i)].domain)))
-                                      for i in self.local[a]])
+            self._wide[a] = np.array([max(abs(domain_low(domains[int(i)].domain)),
+                                          abs(domain_high(domains[int(i)].domain))) for i in self.local[a]])
         return self._wide[a]
 
     # ------------------------------------------------------------------ the rows and their duals
@@ -282,12 +282,3 @@ def _merge(tags: np.ndarray) -> int:
     first = tags[0]
     return int(first) if first >= 0 and (tags == first).all() else _MANY
 
-
-def _low(domain) -> float:
-    domain = list(domain)
-    return -np.inf if domain[0] <= -_INFINITE else float(domain[0])
-
-
-def _high(domain) -> float:
-    domain = list(domain)  # the proto's repeated field takes no negative index
-    return np.inf if domain[-1] >= _INFINITE else float(domain[-1])

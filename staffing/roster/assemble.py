@@ -25,8 +25,8 @@ Progress = Callable[[str], None]
 
 
 def assembled(problem: RosterProblem, shifts: dict[tuple[int, int], int],
-               away: dict[tuple[int, int], list[tuple[str, int, int]]], bound: float, label: str,
-               progress: Progress | None, started: float) -> RosterResult:
+              away: dict[tuple[int, int], list[tuple[str, int, int]]], bound: float, label: str,
+              progress: Progress | None, started: float) -> RosterResult:
     """The roster of named shifts and placed meals and breaks, with what it costs, against ``bound``."""
     frame = roster_frame(problem, shifts, away)
     short, over, short_slots = coverage_totals(problem, shifts, away)
@@ -45,7 +45,7 @@ def assembled(problem: RosterProblem, shifts: dict[tuple[int, int], int],
 
 
 def named(problem: RosterProblem, counts: Counts, budget: Budget, seed: int, workers: int, source: str,
-           progress: Progress | None, started: float) -> dict[tuple[int, int], int]:
+          progress: Progress | None, started: float) -> dict[tuple[int, int], int]:
     """Agents named to ``counts`` (``NAMES_SHARE`` of the work left), said on the progress."""
     shifts, moved = name_agents(problem, counts, budget=budget.part(NAMES_SHARE), seed=seed, workers=workers)
     if progress is not None:
@@ -56,7 +56,7 @@ def named(problem: RosterProblem, counts: Counts, budget: Budget, seed: int, wor
 
 
 def from_days(problem: RosterProblem, days: Days, budget: Budget, seed: int, workers: int,
-               progress: Progress | None, started: float) -> RosterResult | None:
+              progress: Progress | None, started: float) -> RosterResult | None:
     """Where the days bound the roster one at a time: their cells first (``DAYS_FIRST_SHARE``
     of the work), then the cheapest combination of the days they found, named and its meals and
     breaks placed. Optimal where it meets the days' bound; ``None`` where the cells found no
@@ -77,7 +77,7 @@ def from_days(problem: RosterProblem, days: Days, budget: Budget, seed: int, wor
 
 
 def raised(result: RosterResult, days: Days, budget: Budget, seed: int, progress: Progress | None,
-            started: float) -> RosterResult:
+           started: float) -> RosterResult:
     """The roster with its bound raised by the days one at a time on ``budget``, "optimal" once
     they meet."""
     report = None if progress is None else (

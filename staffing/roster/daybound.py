@@ -31,11 +31,11 @@ spent. Every value the programme sees is a lower bound of its cell, so its minim
 bound of every roster at every step.
 
 It applies where every line has one team and no shift reaches into the next day's open hours
-(a slot then belongs to one day's cells alone); elsewhere it returns ``None``.
+(a slot then belongs to one day's cells alone); ``applies`` says where; elsewhere ``solve`` does not use it.
 
 The cells also give a roster: every day CP-SAT or a whole LP solved is a day found (its agents
 per template), and the same programme over the days found gives the cheapest combination of
-them (``Days.counts``), which ``solve`` names and places meals and breaks in. Where the
+them (``Days.counts``), which ``assemble.from_days`` names and places meals and breaks in. Where the
 programme picks only exact cells, that combination is the relaxation's optimum, so a roster
 keeping it (names moving no agent-day, meals and breaks placed as cheaply as in the cells) is
 proven optimal by the bound it came with.
@@ -422,14 +422,4 @@ def _cheaper(one: tuple[float, dict[int, int]] | None,
     return one
 
 
-def day_bound(p: RosterProblem, *, budget: Budget, seed: int, target: float = math.inf,
-              report: Callable[[str], None] | None = None) -> float | None:
-    """The lower bound of the days one at a time (module doc), on ``budget``'s work; ``None``
-    where it does not apply. It stops early once it reaches ``target`` (the roster's objective:
-    then proven optimal)."""
-    if not applies(p):
-        return None
-    return Days(p).run(budget, seed, target, report)
-
-
-__all__ = ["Days", "applies", "day_bound", "most_days"]
+__all__ = ["Days", "applies", "most_days"]

@@ -45,9 +45,23 @@ class Relaxed:
         return self.bound == math.inf or self.values is not None
 
 
-def _ref(ref: int, coeff: int) -> tuple[int, int, int]:
-    """A term on a reference as (variable, coefficient, constant): not(x) is 1 - x."""
-    return (ref, coeff, 0) if ref >= 0 else (-ref - 1, -coeff, coeff)
+def domain_low(domain) -> float:
+    """A CP-SAT domain's lowest value, -inf where unbounded."""
+    domain = list(domain)
+    return -np.inf if domain[0] <= -_INFINITE else float(domain[0])
+
+
+def domain_high(domain) -> float:
+    """A CP-SAT domain's highest value, inf where unbounded."""
+    domain = list(domain)  # the proto's repeated field takes no negative index
+    return np.inf if domain[-1] >= _INFINITE else float(domain[-1])
+
+
+def _terms(refs, coeffs) -> tuple[np.ndarray, np.ndarray, int]:
+    """Terms on references as (variables, coefficients, constant): not(x) is 1 - x."""
+    refs, coeffs = np.asarray(refs, dtype=np.int64), np.asarray(coeffs, dtype=np.int64)
+    negated = refs < 0
+    return np.where(negated, -refs - 1, refs), np.where(negated, -coeffs, coeffs), int(coeffs[negated].sum())
 
 
 def linear_relaxation(model: cp_model.CpModel, budget: Budget) -> Relaxed | None:
@@ -58,30 +72,25 @@ def linear_relaxation(model: cp_model.CpModel, budget: Budget) -> Relaxed | None
     if scale < 0 or proto.has_floating_point_objective():  # a maximisation, or an objective in floats
         return None
     variables = len(proto.variables)
-    domains = [list(var.domain) for var in proto.variables]
-    low = np.array([-np.inf if dom[0] <= -_INFINITE else dom[0] for dom in domains], dtype=float)
-    high = np.array([np.inf if dom[-1] >= _INFINITE else dom[-1] for dom in domains], dtype=float)
+    low = np.array([domain_low(var.domain) for var in proto.variables])
+    high = np.array([domain_high(var.domain) for var in proto.variables])
     rows, cols, coeffs, row_low, row_high = [], [], [], [], []
-    for ct in proto.constraints:
+    for r, ct in enumerate(proto.constraints):
         if not ct.has_linear() or len(ct.enforcement_literal):
             return None
-        shift = 0
-        for ref, coeff in zip(ct.linear.vars, ct.linear.coeffs, strict=True):
-            var, k, constant = _ref(ref, coeff)
-            rows.append(len(row_low))
-            cols.append(var)
-            coeffs.append(k)
-            shift += constant
-        dom = list(ct.linear.domain)
-        row_low.append(-np.inf if dom[0] <= -_INFINITE else dom[0] - shift)
-        row_high.append(np.inf if dom[-1] >= _INFINITE else dom[-1] - shift)
-    matrix = sparse.csr_matrix((np.array(coeffs, dtype=float), (rows, cols)), shape=(len(row_low), variables))
+        on, by, constant = _terms(ct.linear.vars, ct.linear.coeffs)
+        rows.append(np.full(len(on), r))
+        cols.append(on)
+        coeffs.append(by)
+        row_low.append(domain_low(ct.linear.domain) - constant)
+        row_high.append(domain_high(ct.linear.domain) - constant)
+    rows, cols, coeffs = (np.concatenate(part) if part else np.zeros(0, dtype=np.int64)
+                          for part in (rows, cols, coeffs))
+    matrix = sparse.csr_matrix((coeffs.astype(float), (rows, cols)), shape=(len(row_low), variables))
     cost = np.zeros(variables)
-    offset = float(proto.objective.offset)
-    for ref, coeff in zip(proto.objective.vars, proto.objective.coeffs, strict=True):
-        var, k, constant = _ref(ref, coeff)
-        cost[var] += k
-        offset += constant
+    on, by, constant = _terms(proto.objective.vars, proto.objective.coeffs)
+    np.add.at(cost, on, by)
+    offset = float(proto.objective.offset) + constant
     budget.charge(LP_S_PER_NONZERO * (matrix.nnz + variables))
     row_low, row_high = np.array(row_low, dtype=float), np.array(row_high, dtype=float)
     equal = row_low == row_high
@@ -109,4 +118,4 @@ def linear_relaxation(model: cp_model.CpModel, budget: Budget) -> Relaxed | None
     return Relaxed(bound)
 
 
-__all__ = ["LP_S_PER_NONZERO", "Relaxed", "linear_relaxation"]
+__all__ = ["LP_S_PER_NONZERO", "Relaxed", "domain_high", "domain_low", "linear_relaxation"]
