@@ -196,12 +196,24 @@ class _LineAway:
         return self.own[d]
 
 
+def covered_days(p: RosterProblem, days: Iterable[int], lines: Iterable[str] | None = None) -> list[int]:
+    """The days whose coverage the shifts of ``days`` touch: their own, and the next where a
+    shift past midnight meets its open slots (on any of ``lines``, by default every line)."""
+    cover = set(days)
+    for line in p.lines if lines is None else lines:
+        spill = _spill(p, line)
+        if spill:
+            cover |= {d + 1 for d in days if d + 1 < len(p.days) and p.open_slots[line][d + 1][:spill].any()}
+    return sorted(cover)
+
+
 def _line_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem, line: str, days: Iterable[int],
                    away: _LineAway) -> list[Penalty]:
     spd = 1440 // p.slot_min
+    days = list(days)
     spill = _spill(p, line)
     reached = [bool(spill) and c > 0 and bool(p.open_slots[line][c][:spill].any()) for c in range(len(p.days))]
-    cover = sorted({c for d in days for c in (d, d + 1) if c == d or (c < len(p.days) and reached[c])})
+    cover = covered_days(p, days, [line])
     members = p.line_agents(line)
     totals_short, totals_over = [], []
     for d in cover:

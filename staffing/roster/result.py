@@ -99,7 +99,8 @@ def day_penalties(p: RosterProblem, shifts: dict[tuple[int, int], int], fairness
 def coverage_totals(p: RosterProblem, shifts: dict,
                      placed: dict) -> tuple[dict[str, int], dict[str, int], pd.DataFrame]:
     """Agent-minutes short of and above `required` per line, from the exact on-line staffing,
-    and every slot short of it (line, start, end, required, on_line, short)."""
+    and every slot short of it (line, start, end, required, on_line, short, and the day whose axis
+    holds it: a slot past midnight belongs to the day before)."""
     short, over = {}, {}
     rows = []
     for line in p.lines:
@@ -118,9 +119,9 @@ def coverage_totals(p: RosterProblem, shifts: dict,
             for k in np.flatnonzero(mask & (gap > 0)):
                 start = midnight + dt.timedelta(minutes=int(k) * p.slot_min)
                 rows.append((line, start, start + dt.timedelta(minutes=p.slot_min), int(p.required[line][d, k]),
-                             int(on_line[k]), int(gap[k])))
+                             int(on_line[k]), int(gap[k]), p.days[d]))
         short[line], over[line] = total_short, total_over
-    frame = pd.DataFrame(rows, columns=["line", "start", "end", "required", "on_line", "short"])
+    frame = pd.DataFrame(rows, columns=["line", "start", "end", "required", "on_line", "short", "day"])
     return short, over, frame
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar as month_calendar
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -143,7 +143,8 @@ def _presence(p: RosterProblem, v: StageVars, line: str, d: int) -> dict[int, li
     return v.presence(line, d)
 
 
-def add_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem) -> list[Penalty]:
+def add_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem,
+                 days: Iterable[int] | None = None) -> list[Penalty]:
     """Rule `coverage`: on the line (on shift minus away) at least `floor` in every open slot
     (hard: the line is never unstaffed, 接听率100%) and at least `required` (soft: shortfall in
     agent-minutes, then overstaffing) (DOMAIN sections 1, 3, 4).
@@ -165,7 +166,8 @@ def add_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem) -> lis
         cuts = {b for s in away_templates for region in regions[s] if region for b in (min(region), max(region) + 1)}
         teams = p.line_teams(line)
         totals_short, totals_over = [], []
-        for d, day in enumerate(p.days):
+        for d in range(len(p.days)) if days is None else sorted(days):
+            day = p.days[d]
             present = _presence(p, v, line, d)
             open_ = p.open_slots[line][d]
             slots = sorted(set(present) | set(np.flatnonzero(open_).tolist()))

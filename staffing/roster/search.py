@@ -74,6 +74,10 @@ class Budget:
     def wall_left(self) -> float:
         return self.wall_end - time.perf_counter()
 
+    def note_clock_cut(self) -> None:
+        """Note that the clock, not the work, cut something short: a run with the same seed may differ."""
+        self._ledger.clock_cut = True
+
     def charge(self, seconds: float) -> None:
         """Charge work that no search counts (building models), estimated from what is built."""
         self._ledger.spent += seconds
