@@ -82,10 +82,17 @@ def raised(result: RosterResult, days: Days, budget: Budget, seed: int, progress
     they meet."""
     report = None if progress is None else (
         lambda text: progress(f"bound (the days one at a time): {text}, {time.perf_counter() - started:.1f} s"))
-    bound = max(result.bound, days.run(budget, seed, target=result.objective, report=report))
+    return with_bound(result, days.run(budget, seed, target=result.objective, report=report), "", progress, started)
+
+
+def with_bound(result: RosterResult, bound: float, how: str, progress: Progress | None,
+               started: float) -> RosterResult:
+    """The roster with the better of its bound and ``bound`` (found ``how``, said in the progress
+    line), "optimal" where they meet."""
+    bound = max(result.bound, bound)
     optimal = result.objective <= bound + 1e-6
     if progress is not None:
-        progress(f"roster: objective {result.objective:,.0f}, bound {bound:,.0f}, "
+        progress(f"roster: objective {result.objective:,.0f}, bound {bound:,.0f}{how}, "
                  f"{verdict(result.objective, bound, optimal)}, {time.perf_counter() - started:.1f} s")
     return dataclasses.replace(result, bound=bound, status="optimal" if optimal else result.status,
                                seconds=time.perf_counter() - started)
@@ -96,4 +103,4 @@ def verdict(objective: float, bound: float, optimal: bool) -> str:
     return "optimal" if optimal else f"gap {max(objective - bound, 0) / max(objective, 1):.1%}"
 
 
-__all__ = ["DAYS_FIRST_SHARE", "Progress", "assembled", "from_days", "named", "raised", "verdict"]
+__all__ = ["DAYS_FIRST_SHARE", "Progress", "assembled", "from_days", "named", "raised", "verdict", "with_bound"]

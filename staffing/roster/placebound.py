@@ -19,13 +19,10 @@ for (``lp.IPM_S_PER_NONZERO``, a day's paths sized by their arcs): on M that wor
 
 from __future__ import annotations
 
-import dataclasses
-import time
-
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from staffing.roster.assemble import Progress, verdict
+from staffing.roster.assemble import Progress, with_bound
 from staffing.roster.capacity import TeamCapacity, add_template_limits
 from staffing.roster.counts import COUNT_RULES, create_count_vars
 from staffing.roster.lp import IPM_S_PER_NONZERO, linear_relaxation
@@ -97,14 +94,8 @@ def placed_raised(result: RosterResult, p: RosterProblem, budget: Budget, seed: 
     found = placed_bound(p, short_days(p, result.short_slots), budget, seed)
     if found is None:
         return result
-    bound = max(result.bound, found[0])
-    optimal = result.objective <= bound + 1e-6
-    if progress is not None:
-        progress(f"roster: objective {result.objective:,.0f}, bound {bound:,.0f} (meals and breaks placed exactly on "
-                 f"{len(found[1])} day(s) it leaves short), {verdict(result.objective, bound, optimal)}, "
-                 f"{time.perf_counter() - started:.1f} s")
-    return dataclasses.replace(result, bound=bound, status="optimal" if optimal else result.status,
-                               seconds=time.perf_counter() - started)
+    return with_bound(result, found[0], f" (meals and breaks placed exactly on {len(found[1])} day(s) it leaves short)",
+                      progress, started)
 
 
 __all__ = ["placed_bound", "placed_raised", "short_days"]
