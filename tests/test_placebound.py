@@ -42,7 +42,7 @@ def test_no_roster_costs_less_than_the_placed_bound(centre, days, needs) -> None
     need = requirement(dates, dict(zip(range(9, 21), needs, strict=True)))
     problem = build_problem(centre, need, dates[0], dates[-1])
     result = roster(centre, need, dates[0], dates[-1], time_limit_s=30, seed=0)
-    found = placed_bound(problem, list(range(days)), Budget(60), 0)
+    found = placed_bound(problem, list(range(days)), Budget(60), TeamCapacity(problem))
     assert found is not None and found[1] == list(range(days))
     assert found[0] <= result.objective + 1e-6
     assert found[0] >= stage_one_lp(problem) - 1e-6
@@ -55,7 +55,7 @@ def test_meals_crowding_a_short_day_raise_the_bound(centre) -> None:  # noqa: F8
     need = requirement([FRIDAY], {h: 3 if 11 <= h < 15 else 2 for h in range(9, 21)})
     problem = build_problem(centre, need, FRIDAY, FRIDAY)
     result = roster(centre, need, FRIDAY, FRIDAY, time_limit_s=30, seed=0)
-    found = placed_bound(problem, [0], Budget(60), 0)
+    found = placed_bound(problem, [0], Budget(60), TeamCapacity(problem))
     assert found is not None
     assert stage_one_lp(problem) < found[0] <= result.objective + 1e-6
 
@@ -65,14 +65,14 @@ def test_only_as_many_days_as_the_work_pays_for(centre) -> None:  # noqa: F811
     given; where the clock pays for fewer days than the work, the run notes the clock's cut."""
     dates = [FRIDAY + dt.timedelta(days=i) for i in range(3)]
     problem = build_problem(centre, requirement(dates, {h: 2 for h in range(9, 21)}), dates[0], dates[-1])
-    assert placed_bound(problem, [2, 0, 1], Budget(0.0), 0) is None
+    assert placed_bound(problem, [2, 0, 1], Budget(0.0), TeamCapacity(problem)) is None
     budget = Budget(60)
-    found = placed_bound(problem, [2, 0], budget, 0)
+    found = placed_bound(problem, [2, 0], budget, TeamCapacity(problem))
     assert found is not None and found[1] == [0, 2]
     assert budget.spent > 0 and not budget.clock_cut
     # the work pays for them, the clock for none: nothing placed, and the run says the clock cut it
     clocked = Budget(60, wall_s=0.0)
-    assert placed_bound(problem, [2, 0], clocked, 0) is None and clocked.clock_cut
+    assert placed_bound(problem, [2, 0], clocked, TeamCapacity(problem)) is None and clocked.clock_cut
 
 
 def test_short_days_rank_by_shortage_and_skip_days_short_everywhere(centre) -> None:  # noqa: F811

@@ -56,10 +56,12 @@ def short_days(p: RosterProblem, short_slots: pd.DataFrame) -> list[int]:
     return sorted(score, key=lambda d: (-score[d], d))
 
 
-def placed_bound(p: RosterProblem, days: list[int], budget: Budget, seed: int) -> tuple[float, list[int]] | None:
+def placed_bound(p: RosterProblem, days: list[int], budget: Budget,
+                 capacity: TeamCapacity) -> tuple[float, list[int]] | None:
     """The count model's LP with the coverage of the first of ``days`` as paths, as many as
     ``budget`` pays for: (bound, the days placed), or ``None`` where it pays for none or the
-    LP fails. The floor is held (every roster keeps it)."""
+    LP fails. The floor is held (every roster keeps it); ``capacity``: stage 1's, whose
+    template limits it has already solved."""
     per_day = paths_size(p) / max(len(p.days), 1)
     model = cp_model.CpModel()
     v = create_count_vars(model, p)
@@ -79,7 +81,7 @@ def placed_bound(p: RosterProblem, days: list[int], budget: Budget, seed: int) -
     penalties = [term for rule in COUNT_RULES if rule is not add_coverage for term in rule(model, v, p)]
     penalties += add_coverage(model, v, p, days=[d for d in range(len(p.days)) if d not in cover])
     penalties += add_coverage_paths(model, v, p, days=chosen)
-    add_template_limits(model, v, p, TeamCapacity(p, seed))
+    add_template_limits(model, v, p, capacity)
     minimize(model, penalties)
     budget.charge(BUILD_S_PER_COUNT * len(v.count) + BUILD_S_PER_ARC * per_day * len(chosen))
     relaxed = linear_relaxation(model, budget, interior=True)
@@ -87,11 +89,11 @@ def placed_bound(p: RosterProblem, days: list[int], budget: Budget, seed: int) -
     return None if relaxed is None else (relaxed.bound, chosen)
 
 
-def placed_raised(result: RosterResult, p: RosterProblem, budget: Budget, seed: int, progress: Progress | None,
-                  started: float) -> RosterResult:
+def placed_raised(result: RosterResult, p: RosterProblem, budget: Budget, capacity: TeamCapacity,
+                  progress: Progress | None, started: float) -> RosterResult:
     """The roster with its bound raised by :func:`placed_bound` on the days it leaves short,
     "optimal" where they meet."""
-    found = placed_bound(p, short_days(p, result.short_slots), budget, seed)
+    found = placed_bound(p, short_days(p, result.short_slots), budget, capacity)
     if found is None:
         return result
     return with_bound(result, found[0], f" (meals and breaks placed exactly on {len(found[1])} day(s) it leaves short)",

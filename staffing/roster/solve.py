@@ -248,8 +248,8 @@ def _staged(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
     # with meals and breaks placed exactly on the days it leaves short, on the work left
     # (M: 8 s, two days; a share taken from names and breaks paid for four and cost the roster 50,000)
     result = assembled(problem, shifts, away, bound, "roster", progress, started)
-    if result.objective > bound + 1e-6 and (by_paths or by_team) and not budget.done(PLACED_BOUND_LEAST_S):
-        return placed_raised(result, problem, budget, seed, progress, started)
+    if result.status != "optimal" and (by_paths or by_team) and not budget.done(PLACED_BOUND_LEAST_S):
+        return placed_raised(result, problem, budget, capacity, progress, started)
     return result
 
 
