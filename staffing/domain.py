@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
@@ -324,8 +324,18 @@ class Centre:
         for name in ("lines", "teams", "shifts"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
+    def __reduce__(self):
+        """Pickled as its fields (a read-only mapping view is not picklable itself), so a roster's
+        problem can be handed to a process of its own (``roster.sidebound``)."""
+        return _centre_of, ({f.name: getattr(self, f.name) if f.name not in ("lines", "teams", "shifts")
+                             else dict(getattr(self, f.name)) for f in fields(self)},)
+
     def agents_of(self, *, team: str | None = None, line: str | None = None) -> tuple[Agent, ...]:
         """The agents of a team and/or a line, in file order."""
         return tuple(
             a for a in self.agents if (team is None or a.team == team) and (line is None or a.line == line)
         )
+
+
+def _centre_of(values: dict) -> Centre:
+    return Centre(**values)

@@ -19,6 +19,8 @@ for (``lp.IPM_S_PER_NONZERO``, a day's paths sized by their arcs): on M that wor
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 from ortools.sat.python import cp_model
 
@@ -37,6 +39,32 @@ NONZEROS_PER_ARC = 7.0     # an arc of a day's paths in the LP, its variable and
 NONZEROS_PER_COUNT = 250.0  # the count model with stage 1's coverage, per count (M: 214,000 for 840; L: 803,000, 3,500)
 BUILD_S_PER_COUNT = 1e-3    # building that model (M: 1.2 s)
 BUILD_S_PER_ARC = 5e-5      # building a day's paths into it (M: about 0.3 s a day)
+
+
+@dataclasses.dataclass(frozen=True)
+class LpSize:
+    """The size of :func:`placed_lp` with paths on some days, from the count model's counts and
+    a day's arcs: its nonzeros, and the work to build and solve it."""
+
+    counts: int
+    arcs_per_day: float
+
+    @classmethod
+    def of(cls, p: RosterProblem) -> LpSize:
+        model = cp_model.CpModel()
+        counts = len(create_count_vars(model, p).count)
+        release(model)
+        return cls(counts, paths_size(p) / max(len(p.days), 1))
+
+    def nonzeros(self, days: int) -> float:
+        return NONZEROS_PER_COUNT * self.counts + NONZEROS_PER_ARC * self.arcs_per_day * days
+
+    def build_s(self, days: int) -> float:
+        return BUILD_S_PER_COUNT * self.counts + BUILD_S_PER_ARC * self.arcs_per_day * days
+
+    def seconds(self, days: int) -> float:
+        """Work to build it and solve it by the interior point."""
+        return self.build_s(days) + IPM_S_PER_NONZERO * self.nonzeros(days)
 
 
 def short_days(p: RosterProblem, short_slots: pd.DataFrame) -> list[int]:
@@ -62,11 +90,8 @@ def placed_bound(p: RosterProblem, days: list[int], budget: Budget,
     ``budget`` pays for: (bound, the days placed), or ``None`` where it pays for none or the
     LP fails. The floor is held (every roster keeps it); ``capacity``: stage 1's, whose
     template limits it has already solved."""
-    per_day = paths_size(p) / max(len(p.days), 1)
-    model = cp_model.CpModel()
-    v = create_count_vars(model, p)
-    base = len(v.count) * (NONZEROS_PER_COUNT * IPM_S_PER_NONZERO + BUILD_S_PER_COUNT)
-    per_day_s = max(per_day * (NONZEROS_PER_ARC * IPM_S_PER_NONZERO + BUILD_S_PER_ARC), 1e-9)
+    size = LpSize.of(p)
+    base, per_day_s = size.seconds(0), max(size.seconds(1) - size.seconds(0), 1e-9)
     affordable = max(int((budget.left() - base) // per_day_s), 0)
     by_clock = max(int((budget.wall_left() - base) // per_day_s), 0)
     if by_clock < min(affordable, len(days)):  # the clock pays for fewer days than the work
@@ -74,19 +99,28 @@ def placed_bound(p: RosterProblem, days: list[int], budget: Budget,
         affordable = by_clock
     chosen = sorted(days[:affordable])
     if not chosen:
-        release(model)
         return None
+    budget.charge(size.build_s(len(chosen)))
+    bound = placed_lp(p, chosen, capacity, budget)
+    return None if bound is None else (bound, chosen)
+
+
+def placed_lp(p: RosterProblem, days: list[int], capacity: TeamCapacity, budget: Budget) -> float | None:
+    """The LP bound of the count model with the coverage ``days`` touch as paths and stage 1's
+    segments elsewhere, the floor held (every roster keeps it), by HiGHS's interior point capped
+    by ``budget``'s wall time; ``None`` where the LP fails. ``capacity``: stage 1's template limits."""
+    model = cp_model.CpModel()
+    v = create_count_vars(model, p)
     v.elastic_floor = False
-    cover = covered_days(p, chosen)
+    cover = covered_days(p, days)
     penalties = [term for rule in COUNT_RULES if rule is not add_coverage for term in rule(model, v, p)]
     penalties += add_coverage(model, v, p, days=[d for d in range(len(p.days)) if d not in cover])
-    penalties += add_coverage_paths(model, v, p, days=chosen)
+    penalties += add_coverage_paths(model, v, p, days=days)
     add_template_limits(model, v, p, capacity)
     minimize(model, penalties)
-    budget.charge(BUILD_S_PER_COUNT * len(v.count) + BUILD_S_PER_ARC * per_day * len(chosen))
     relaxed = linear_relaxation(model, budget, interior=True)
     release(model)
-    return None if relaxed is None else (relaxed.bound, chosen)
+    return None if relaxed is None else relaxed.bound
 
 
 def placed_raised(result: RosterResult, p: RosterProblem, budget: Budget, capacity: TeamCapacity,
@@ -100,4 +134,4 @@ def placed_raised(result: RosterResult, p: RosterProblem, budget: Budget, capaci
                       progress, started)
 
 
-__all__ = ["placed_bound", "placed_raised", "short_days"]
+__all__ = ["LpSize", "placed_bound", "placed_lp", "placed_raised", "short_days"]

@@ -27,7 +27,16 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from staffing.errors import InfeasibleError, NoRosterFoundError
-from staffing.roster.assemble import DAYS_FIRST_SHARE, Progress, assembled, from_days, named, raised, verdict
+from staffing.roster.assemble import (
+    DAYS_FIRST_SHARE,
+    Progress,
+    assembled,
+    from_days,
+    named,
+    raised,
+    verdict,
+    with_bound,
+)
 from staffing.roster.capacity import TeamCapacity, add_mix_cut, add_template_limits, team_mixes
 from staffing.roster.count_search import bad_days, counts_of, evaluate, search_counts, solve_window
 from staffing.roster.counts import COUNT_RULES, Counts, count_values, create_count_vars
@@ -57,6 +66,7 @@ from staffing.roster.search import (
     runs_free,
     set_domain,
 )
+from staffing.roster.sidebound import SideBound
 from staffing.roster.submodel import SubModels
 from staffing.roster.variables import Penalty, create_day_vars, minimize
 
@@ -174,6 +184,12 @@ def _staged(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
             progress: Progress | None, started: float) -> RosterResult:
     """The stages: team counts by day (stage 1, its bound), agents named on them, meals and
     breaks placed (stage 3), with the floor fed back where a line-day cannot keep it."""
+    with contextlib.ExitStack() as cleanup:  # the bound beside the search is stopped on every way out
+        return _stages(problem, budget, time_limit_s, seed, workers, progress, started, cleanup)
+
+
+def _stages(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: int, workers: int,
+            progress: Progress | None, started: float, cleanup: contextlib.ExitStack) -> RosterResult:
     model = cp_model.CpModel()
     v = create_count_vars(model, problem)
     v.elastic_floor = True
@@ -189,6 +205,10 @@ def _staged(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
     counts_rate, window_rate = ((SMALL_COUNTS_WORK_PER_S,) * 2 if by_paths
                                 else (COUNTS_WORK_PER_S, WINDOW_WORK_PER_S if arcs <= LARGE_DAY_ARCS
                                       else LARGE_WINDOW_WORK_PER_S))
+    # the bound with meals and breaks placed on every day, on a core the search leaves idle (sidebound.py)
+    side = SideBound.start(problem, capacity, budget, workers) if by_paths or by_team else None
+    if side is not None:
+        cleanup.callback(side.close)
     for attempt in range(FLOOR_ROUNDS + 1):
         stage_one = budget.part(STAGE_ONE_SHARE)
         sweep = False
@@ -245,10 +265,20 @@ def _staged(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
                 progress(f"breaks: line {failure.line} on {problem.days[failure.day]} cannot keep the floor while "
                          "meals and breaks are taken; one more on the line there, re-solve that week")
     # the bound is stage 1's before any floor feedback: valid for the whole problem; then raised
-    # with meals and breaks placed exactly on the days it leaves short, on the work left
-    # (M: 8 s, two days; a share taken from names and breaks paid for four and cost the roster 50,000)
+    # with meals and breaks placed exactly on every day, by the LP solved beside the search, or
+    # where it did not run or left days out, on the days the roster leaves short, on the work
+    # left (M: 8 s, two days; a share taken from names and breaks paid for four and cost the
+    # roster 50,000)
     result = assembled(problem, shifts, away, bound, "roster", progress, started)
-    if result.status != "optimal" and (by_paths or by_team) and not budget.done(PLACED_BOUND_LEAST_S):
+    if side is not None and result.status != "optimal":
+        beside = side.bound(budget)
+        if beside is not None:
+            result = with_bound(result, beside, f" (meals and breaks placed exactly on {len(side.days)} day(s), "
+                                "solved beside the search)", progress, started)
+        elif side.failure and progress is not None:
+            progress(f"bound beside the search failed: {side.failure}")
+    every_day = side is not None and len(side.days) == len(problem.days)
+    if result.status != "optimal" and (by_paths or by_team) and not every_day and not budget.done(PLACED_BOUND_LEAST_S):
         return placed_raised(result, problem, budget, capacity, progress, started)
     return result
 
