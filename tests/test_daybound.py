@@ -221,3 +221,28 @@ def test_the_stages_run_where_the_days_roster_is_not_proven(centre, monkeypatch)
     assert result.objective < 1_000_000
     assert result.bound <= result.objective + 1e-6
     assert result.status == "optimal"
+
+
+def test_a_days_roster_the_stages_bound_proves_is_optimal(centre, monkeypatch) -> None:
+    """Where the stages' roster is dearer but their bound meets the days' roster, that roster is
+    kept and called optimal (the bound beside the search may prove it)."""
+    days = [FRIDAY, FRIDAY + dt.timedelta(days=1)]
+    need = requirement(days, {h: 2 for h in range(9, 21)})
+    built = solve_module.from_days
+    first = {}
+
+    def unproven(*args, **kwargs):
+        result = built(*args, **kwargs)
+        first["roster"] = dataclasses.replace(result, bound=result.objective - 1_000, status="feasible")
+        return first["roster"]
+
+    def dearer_but_proving(*args, **kwargs):
+        days_roster = first["roster"]
+        return dataclasses.replace(days_roster, objective=days_roster.objective + 10, bound=days_roster.objective)
+
+    monkeypatch.setattr(solve_module, "from_days", unproven)
+    monkeypatch.setattr(solve_module, "raised", lambda result, *args: result)  # the days' bound left as it is
+    monkeypatch.setattr(solve_module, "_staged", dearer_but_proving)
+    result = roster(centre, need, days[0], days[-1], time_limit_s=30, seed=0)
+    days_roster = first["roster"]
+    assert result.objective == days_roster.objective == result.bound and result.status == "optimal"

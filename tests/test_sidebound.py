@@ -128,3 +128,18 @@ def test_a_failed_process_gives_no_bound_and_says_why(centre, monkeypatch) -> No
     budget = Budget(60)
     assert beside.bound(budget) is None and beside.failure == "exit status 1" and not budget.clock_cut
     assert not beside._handed.exists()
+
+
+def test_no_interpreter_to_start_leaves_nothing_behind(centre, monkeypatch, tmp_path) -> None:  # noqa: F811
+    """Where the process cannot start, the run goes on without it and its file is removed."""
+    import sys
+    import tempfile
+
+    need, dates = three_days(centre)
+    problem = build_problem(centre, need, dates[0], dates[-1])
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(side_module, "LEAST_S", 0.0)
+    monkeypatch.setattr(side_module.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert SideBound.start(problem, TeamCapacity(problem), Budget(60), 1) is None
+    assert list(tmp_path.iterdir()) == []

@@ -68,8 +68,12 @@ class SideBound:
         root = str(Path(__file__).resolve().parents[2])  # where this staffing is imported from
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
         self.failure = ""  # the process's last word where it failed
-        self._process = subprocess.Popen([sys.executable, "-m", "staffing.roster.sidebound", str(self._handed)],
-                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        try:
+            self._process = subprocess.Popen([sys.executable, "-m", "staffing.roster.sidebound", str(self._handed)],
+                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        except OSError:
+            self._handed.unlink(missing_ok=True)
+            raise
 
     @classmethod
     def start(cls, p: RosterProblem, capacity: TeamCapacity, budget: Budget, workers: int) -> SideBound | None:

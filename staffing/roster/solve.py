@@ -173,11 +173,9 @@ def _roster(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
         result = _staged(problem, budget, time_limit_s, seed, workers, progress, started)
     except NoRosterFoundError:
         return first
-    bound = max(first.bound, result.bound)
-    if first.objective <= result.objective:
-        return dataclasses.replace(first, bound=bound, seconds=result.seconds)
-    return dataclasses.replace(result, bound=bound, status="optimal" if result.objective <= bound + 1e-6 else
-                               result.status)
+    # the cheaper roster with the better bound, "optimal" where they meet (either may prove the other's)
+    return with_bound(first if first.objective <= result.objective else result, max(first.bound, result.bound), "",
+                      None, started)
 
 
 def _staged(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: int, workers: int,
