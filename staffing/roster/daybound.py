@@ -52,7 +52,7 @@ from ortools.sat.python import cp_model
 
 from staffing.roster.counts import Counts, add_team_days, create_count_vars
 from staffing.roster.lp import Relaxed, linear_relaxation
-from staffing.roster.paths import _spill, add_coverage_paths
+from staffing.roster.paths import add_coverage_paths, spill_slots
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import (
     FAIRNESS_CATEGORIES,
@@ -94,7 +94,7 @@ def applies(p: RosterProblem) -> bool:
     for line in p.lines:
         if len([team for team in p.line_teams(line) if p.team_agents(team)]) != 1 or not p.open_slots[line].any():
             return False
-        spill = _spill(p, line)
+        spill = spill_slots(p, line)
         if spill and p.open_slots[line][1:, :spill].any():
             return False
     return True

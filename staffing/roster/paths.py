@@ -152,7 +152,7 @@ def _team_away(model: cp_model.CpModel, p: RosterProblem, team: str, d: int, wor
     return away
 
 
-def _spill(p: RosterProblem, line: str) -> int:
+def spill_slots(p: RosterProblem, line: str) -> int:
     """Slots of the next day's axis that the line's shifts still reach (past midnight)."""
     spd = 1440 // p.slot_min
     return max([p.shift_slots(t)[1] - spd for t in p.templates if line in t.lines] + [0])
@@ -199,9 +199,10 @@ class _LineAway:
 def covered_days(p: RosterProblem, days: Iterable[int], lines: Iterable[str] | None = None) -> list[int]:
     """The days whose coverage the shifts of ``days`` touch: their own, and the next where a
     shift past midnight meets its open slots (on any of ``lines``, by default every line)."""
+    days = sorted(set(days))  # read twice below
     cover = set(days)
     for line in p.lines if lines is None else lines:
-        spill = _spill(p, line)
+        spill = spill_slots(p, line)
         if spill:
             cover |= {d + 1 for d in days if d + 1 < len(p.days) and p.open_slots[line][d + 1][:spill].any()}
     return sorted(cover)
@@ -210,8 +211,7 @@ def covered_days(p: RosterProblem, days: Iterable[int], lines: Iterable[str] | N
 def _line_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem, line: str, days: Iterable[int],
                    away: _LineAway) -> list[Penalty]:
     spd = 1440 // p.slot_min
-    days = list(days)
-    spill = _spill(p, line)
+    spill = spill_slots(p, line)
     reached = [bool(spill) and c > 0 and bool(p.open_slots[line][c][:spill].any()) for c in range(len(p.days))]
     cover = covered_days(p, days, [line])
     members = p.line_agents(line)
@@ -465,4 +465,4 @@ def _copy_cost(model: cp_model.CpModel) -> float:
     return COPY_S_PER_VAR * len(model.proto.variables)
 
 
-__all__ = ["Steps", "add_coverage_paths", "decompose", "paths_size", "polish_days"]
+__all__ = ["Steps", "add_coverage_paths", "covered_days", "decompose", "paths_size", "polish_days", "spill_slots"]

@@ -87,7 +87,7 @@ class Budget:
         if self.left() <= least_s:
             return True
         if self.wall_left() <= 0:
-            self._ledger.clock_cut = True
+            self.note_clock_cut()
             return True
         return False
 

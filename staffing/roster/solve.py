@@ -203,8 +203,9 @@ def _stages(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
     counts_rate, window_rate = ((SMALL_COUNTS_WORK_PER_S,) * 2 if by_paths
                                 else (COUNTS_WORK_PER_S, WINDOW_WORK_PER_S if arcs <= LARGE_DAY_ARCS
                                       else LARGE_WINDOW_WORK_PER_S))
+    placed = by_paths or by_team  # meals and breaks placed as paths: the polish, and the bounds that place them
     # the bound with meals and breaks placed on every day, on a core the search leaves idle (sidebound.py)
-    side = SideBound.start(problem, capacity, budget, workers) if by_paths or by_team else None
+    side = SideBound.start(problem, capacity, budget, workers) if placed else None
     if side is not None:
         cleanup.callback(side.close)
     for attempt in range(FLOOR_ROUNDS + 1):
@@ -222,7 +223,7 @@ def _stages(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
                       bound=bound + POLISH_GAP * max(abs(bound), 1.0), sweep=sweep, focus=focus, rate=window_rate,
                       report=report)
         counts = counts_of(v, best)
-        if by_paths or by_team:
+        if placed:
             # the windows' counts, a day at a time by what their meals and breaks really cost
             placed_report = None if progress is None else (
                 lambda text: progress(f"days (meals and breaks placed): {text}, {time.perf_counter() - started:.1f} s"))
@@ -276,7 +277,7 @@ def _stages(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
         elif side.failure and progress is not None:
             progress(f"bound beside the search failed: {side.failure}")
     every_day = side is not None and len(side.days) == len(problem.days)
-    if result.status != "optimal" and (by_paths or by_team) and not every_day and not budget.done(PLACED_BOUND_LEAST_S):
+    if result.status != "optimal" and placed and not every_day and not budget.done(PLACED_BOUND_LEAST_S):
         return placed_raised(result, problem, budget, capacity, progress, started)
     return result
 
