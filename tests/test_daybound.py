@@ -69,7 +69,9 @@ def test_no_roster_costs_less_than_the_days_one_at_a_time(centre, days, needs) -
 def test_the_programme_picks_the_cheapest_combination_of_what_is_known(centre, data) -> None:
     """Against every combination of the days' cells by brute force: agent-days at most the
     team's most, and each fairness category whose total is not a multiple of the team's agents
-    charged its weight (the evening total only where every day's is known)."""
+    charged its weight (the evening total only where every day's is known). The brute force
+    takes every other evening total; the programme leaves out those costing the fairness weight
+    more than the cell or above (settled), and finds the same least."""
     days = [FRIDAY + dt.timedelta(days=i) for i in range(3)]   # Friday, Saturday, Sunday
     problem = build_problem(centre, requirement(days, {h: 1 for h in range(9, 21)}), days[0], days[-1])
     line = _Line(problem, "chat")
@@ -80,8 +82,8 @@ def test_the_programme_picks_the_cheapest_combination_of_what_is_known(centre, d
         exact = data.draw(st.booleans())
         line.cells[d, n] = _Cell(low=data.draw(values), exact=exact,
                                  evening=data.draw(st.integers(0, n)) if exact else UNKNOWN)
-        if exact and line.mods[2] > 1:
-            line.cells[d, n].other = line.cells[d, n].low + data.draw(values)
+        if exact and line.mods[2] > 1:  # at or above the fairness weight (120): settled, left out of the programme
+            line.cells[d, n].other = line.cells[d, n].low + data.draw(st.integers(0, 300).map(float))
     value, chosen = line.programme()
 
     def choices(d):
@@ -148,8 +150,9 @@ def test_the_roster_bound_is_raised_by_the_days(centre, monkeypatch) -> None:
 @given(needs=st.lists(st.integers(0, 3), min_size=12, max_size=12))
 def test_a_cell_is_bounded_by_its_lp_then_solved(centre, needs) -> None:
     """Each (day, agents at work) is first bounded by its LP (at most the day's optimum, equal
-    where the LP says exact, with the same evening total), and solved by CP-SAT when asked
-    again; the LPs of its other evening totals bound the CP-SAT value of those from below."""
+    where the LP says exact, with the same evening total), and solved exactly over its mixes
+    when asked again; the LPs of its other evening totals bound those from below, and solved
+    again they are exact or cost at least the fairness they could save (settled)."""
     days = [FRIDAY, FRIDAY + dt.timedelta(days=1)]
     problem = build_problem(centre, requirement(days, dict(zip(range(9, 21), needs, strict=True))),
                             days[0], days[-1])
@@ -171,7 +174,8 @@ def test_a_cell_is_bounded_by_its_lp_then_solved(centre, needs) -> None:
                 lp_line.solve(d, n, "other", budget, 0)
                 cp_line.cells[d, n].other_lp = True
                 cp_line.solve(d, n, "other", budget, 0)
-                assert lp.other <= cp.other + 1e-6
+                assert cp.other_exact or cp_line._settled(cp)
+                assert lp.other <= cp.other + 1e-6 or cp_line._settled(cp)
 
 
 def test_the_days_found_give_a_roster_the_bound_proves(centre) -> None:
@@ -246,3 +250,23 @@ def test_a_days_roster_the_stages_bound_proves_is_optimal(centre, monkeypatch) -
     result = roster(centre, need, days[0], days[-1], time_limit_s=30, seed=0)
     days_roster = first["roster"]
     assert result.objective == days_roster.objective == result.bound and result.status == "optimal"
+
+
+def test_another_evening_total_is_left_out_once_it_costs_the_fairness_it_saves(centre) -> None:
+    """Every cell exact, the evening totals not a multiple of the team: the programme pays the
+    fairness weight, or takes another evening total costing less than the weight more; one costing
+    the weight more or above is settled and left out (the programme's least is the same)."""
+    days = [FRIDAY + dt.timedelta(days=i) for i in range(3)]
+    problem = build_problem(centre, requirement(days, {h: 1 for h in range(9, 21)}), days[0], days[-1])
+    line = _Line(problem, "chat")
+    line.mods = [1, 1, 3]
+    for d, n in line.cells:
+        line.cells[d, n] = _Cell(low=1000.0 * (n != 1), exact=True, evening=1)   # one at work each day is cheapest
+    assert line.programme()[0] == 0.0   # three evenings: a multiple of 3
+    line.cells[0, 1].evening = 0
+    assert line.programme()[0] == line.fair                   # two evenings: the weight
+    line.cells[2, 1].other = line.fair / 2
+    assert line.programme()[0] == line.fair / 2 and (2, 1, "other") in line.programme()[1]
+    line.cells[2, 1].other = line.fair
+    assert line._settled(line.cells[2, 1])
+    assert line.programme()[0] == line.fair and (2, 1, "other") not in line.programme()[1]

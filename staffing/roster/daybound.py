@@ -13,8 +13,8 @@ agent-days over the horizon (at most the sum of each agent's most working days),
 
     min  sum_d f_d(n_d)   over   n_d <= available on day d,   sum_d n_d <= W,
 
-where f_d(n) is day d's least cost with n at work, found by CP-SAT on the day's paths
-(``paths.add_coverage_paths``, exact for meals and breaks). Fairness (`fair_shifts`) is a
+where f_d(n) is day d's least cost with n at work on the day's paths (``paths.add_coverage_paths``,
+exact for meals and breaks), proven over its template mixes (``daymix.least``). Fairness (`fair_shifts`) is a
 spread, at least one times its weight wherever a category's total over the agents sharing it
 is not a multiple of their number: the weekend and peak-day totals are sums of n_d, and a day
 solved at its least cost has a known evening total (its other evening totals are a second
@@ -23,17 +23,18 @@ cell, "any other evening count", solved when the bound needs it).
 The cells are solved lazily. Every (day, n) starts from a lower bound by arithmetic (the
 hours, the daily cap, and the requirement that n could not cover even with nobody ever away);
 a dynamic programme over the days picks the cheapest combination of what is known; the cells
-it picked that are not yet exact are bounded by their LP (``lp.linear_relaxation``: nearly
-whole on a day's paths, exact where whole), and those it picks again solved by CP-SAT; again,
-until it picks only exact cells (the
-relaxation's optimum, proven), the bound reaches the roster's objective, or the work is
-spent. Every value the programme sees is a lower bound of its cell, so its minimum is a lower
-bound of every roster at every step.
+it picked that are not yet exact are bounded by their LP (nearly whole on a day's paths, exact
+where whole), and those it picks again solved exactly over their mixes; again, until it picks
+only exact cells (the relaxation's optimum, proven), the bound reaches the roster's objective,
+or the work is spent. A cell's other evening totals are solved only as far as the fairness
+weight they could save: once they cost that much more than the cell, no combination gains by
+them and the programme leaves them out (``_settled``). Every value the programme sees is a lower
+bound of its cell, so its minimum is a lower bound of every roster at every step.
 
 It applies where every line has one team and no shift reaches into the next day's open hours
 (a slot then belongs to one day's cells alone); ``applies`` says where; elsewhere ``solve`` does not use it.
 
-The cells also give a roster: every day CP-SAT or a whole LP solved is a day found (its agents
+The cells also give a roster: every day the mixes or a whole LP solved is a day found (its agents
 per template), and the same programme over the days found gives the cheapest combination of
 them (``Days.counts``), which ``assemble.from_days`` names and places meals and breaks in. Where the
 programme picks only exact cells, that combination is the relaxation's optimum, so a roster
@@ -51,7 +52,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from staffing.roster.counts import Counts, add_team_days, create_count_vars
-from staffing.roster.lp import Relaxed, linear_relaxation
+from staffing.roster.daymix import DayModel, Least, least
 from staffing.roster.paths import add_coverage_paths, spill_slots
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import (
@@ -62,7 +63,7 @@ from staffing.roster.rules import (
     max_consecutive_days,
     rest_days_needed,
 )
-from staffing.roster.search import Budget, release
+from staffing.roster.search import Budget
 from staffing.roster.variables import minimize
 
 CELL_S = 4.0       # work (seconds on 2 cores) a cell's first solve may take; each retry doubles it
@@ -82,7 +83,7 @@ class _Cell:
     other: float = math.inf   # the least cost at another evening total: a lower bound until ``other_exact``
     other_exact: bool = False
     work: float = CELL_S       # for the next solve (of the cell, or of its other evening totals)
-    lp: bool = False           # its LP asked (then CP-SAT, when picked again)
+    lp: bool = False           # its LP asked (then its mixes, when picked again)
     other_lp: bool = False     # the same for its other evening totals
     found: tuple[float, dict[int, int]] | None = None        # a day found: its cost and agents per template
     other_found: tuple[float, dict[int, int]] | None = None  # the same at another evening total
@@ -144,6 +145,7 @@ class _Line:
             if (self.most + 1) * self.mods[0] * self.mods[1] * (self.mods[2] + 1) > MOST_STATES:
                 self.mods[i] = 1
         self.weekend, self.peak = set(weekend), set(peak)
+        self.days: dict[int, DayModel] = {}
         self.cells = {(d, n): _Cell(self._arithmetic(d, n)) for d in range(len(p.days))
                       for n in range(min(self.available[d], self.most) + 1)}
 
@@ -182,7 +184,7 @@ class _Line:
                 out.append((n, cell.low, UNKNOWN if self.mods[2] > 1 else 0, "cell"))
             else:
                 out.append((n, cell.low, cell.evening % self.mods[2], "cell"))
-                if cell.other < math.inf:
+                if cell.other < math.inf and not self._settled(cell):
                     out.append((n, cell.other, UNKNOWN, "other"))
         return [option for option in out if option[1] < math.inf]
 
@@ -243,90 +245,68 @@ class _Line:
 
     # -- the cells ------------------------------------------------------------------------
 
-    def _model(self, d: int, n: int) -> tuple[cp_model.CpModel, list, dict]:
-        """Day d with n of the team at work: its CP-SAT model, the counts on evening shifts and
-        the count on each template."""
-        p = one_day(self.p, d)
-        model = cp_model.CpModel()
-        v = create_count_vars(model, p)  # the floor hard: a day that cannot keep it with n has no roster
-        add_team_days(model, v, p)
-        penalties = add_coverage_paths(model, v, p, [0], lines=[self.line]) + add_hours(model, v, p)
-        here, evening = {}, []
-        for (team, _e, s), var in v.count.items():
-            if team != self.team:
-                model.add(var == 0)
-            else:
-                here[s] = var
-                if s in self.evening:
-                    evening.append(var)
-        model.add(sum(here.values()) == n)
-        minimize(model, penalties)
-        return model, evening, here
+    def _day(self, d: int) -> DayModel:
+        """Day d of the team: its model with the count on each template free (``daymix``), kept."""
+        if d not in self.days:
+            p = one_day(self.p, d)
+            model = cp_model.CpModel()
+            v = create_count_vars(model, p)  # the floor hard: a day that cannot keep it with n has no roster
+            add_team_days(model, v, p)
+            penalties = add_coverage_paths(model, v, p, [0], lines=[self.line]) + add_hours(model, v, p)
+            here = {}
+            for (team, _e, s), var in v.count.items():
+                if team != self.team:
+                    model.add(var == 0)
+                else:
+                    here[s] = var
+            minimize(model, penalties)
+            self.days[d] = DayModel(model, here, [here[s] for s in self.evening if s in here])
+        return self.days[d]
 
     def solve(self, d: int, n: int, kind: str, budget: Budget, seed: int) -> None:
         """Day d with n at work (``kind`` "other": at any evening total but the known one): by
-        its LP first (``lp.linear_relaxation``), then, if the cell is picked again, by CP-SAT
-        within the cell's work."""
-        cell = self.cells[d, n]
-        model, evening, here = self._model(d, n)
+        its LP first, then, if the cell is picked again, exactly over its template mixes
+        (``daymix.least``) within the cell's work; "other" only as far as the fairness it could
+        save (``_settled``)."""
+        cell, day = self.cells[d, n], self._day(d)
+        cap = self._cap(d, n)
+        sides = [None] if kind == "cell" else [(0, cell.evening - 1), (cell.evening + 1, math.inf)]
         if not self.relaxed(d, n, kind):
-            self._relax(d, n, kind, model, evening, here, budget)
-            release(model)
-            return
-        if kind == "other":
-            model.add(sum(evening) != cell.evening)
-        solver = budget.solver(seed, 1, most_s=cell.work)
-        solver.parameters.linearization_level = 2  # the day's LP with cuts: 0.3-2.8 of work on S, 1.9-6.6 without
-        status = solver.solve(model)
-        if status == cp_model.INFEASIBLE:
-            low, exact = math.inf, True
+            results = [day.relaxed(n, side, budget) for side in sides]
+            if kind == "cell":
+                cell.lp = True
+            else:
+                cell.other_lp = True
+            if None in results:  # the LP failed: the mixes when picked again
+                return
+            known = [Least(r.bound, None if r.values is None else day.found(r.values, r.bound)) for r in results]
         else:
-            low, exact = solver.best_objective_bound + self._cap(d, n), status == cp_model.OPTIMAL
+            part = budget.upto(cell.work)
+            cutoff = cell.low - cap + self.fair if kind == "other" else math.inf
+            known = [least(day, n, part, seed, evening=side, cutoff=cutoff) for side in sides]
+        low = min(k.bound for k in known) + cap
+        exact = all(k.exact for k in known)
         found = None
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            found = (solver.objective_value + self._cap(d, n), {t: int(solver.value(var)) for t, var in here.items()})
+        for k in known:
+            if k.found is not None:
+                found = _cheaper(found, (k.found[0] + cap, k.found[1]))
         if kind == "cell":
             self._known(cell, low, exact, found)
         else:
             cell.other, cell.other_exact = max(cell.other, low), exact
             cell.other_found = _cheaper(cell.other_found, found)
-        if not exact:
+        if not (exact or (kind == "other" and self._settled(cell))):
             cell.work *= 2
-        release(model)
+
+    def _settled(self, cell: _Cell) -> bool:
+        """Whether the cell's other evening totals cost at least the fairness they could save:
+        then the programme need not look at them (a day at another total could only trade the
+        evening spread's weight for as much or more)."""
+        return cell.other >= cell.low + self.fair
 
     def relaxed(self, d: int, n: int, kind: str) -> bool:
         """Whether the cell's LP (or for "other", its two LPs) has been asked."""
         return self.cells[d, n].lp if kind == "cell" else self.cells[d, n].other_lp
-
-    def _relax(self, d: int, n: int, kind: str, model: cp_model.CpModel, evening: list, here: dict,
-               budget: Budget) -> None:
-        """The cell's bound from its LP; exact where the LP's solution is whole. "other": the
-        least of the two LPs with fewer and with more on evening shifts than the known total."""
-        cell = self.cells[d, n]
-        if kind == "cell":
-            cell.lp = True
-            relaxed = linear_relaxation(model, budget)
-            if relaxed is not None:
-                self._known(cell, relaxed.bound + self._cap(d, n), relaxed.exact, self._whole(relaxed, here, d, n))
-            return
-        cell.other_lp = True
-        sides = []
-        for side in (sum(evening) <= cell.evening - 1, sum(evening) >= cell.evening + 1):
-            copy = model.clone()
-            copy.add(side)
-            sides.append(linear_relaxation(copy, budget))
-            release(copy)
-        if None not in sides:
-            least = min(sides, key=lambda relaxed: relaxed.bound)
-            cell.other = max(cell.other, least.bound + self._cap(d, n))
-            cell.other_exact = least.exact
-            cell.other_found = _cheaper(cell.other_found, self._whole(least, here, d, n))
-
-    def _whole(self, relaxed: Relaxed, here: dict, d: int, n: int) -> tuple[float, dict[int, int]] | None:
-        """The day an LP found whole: its cost and agents per template."""
-        if relaxed.values is None:
-            return None
-        return relaxed.bound + self._cap(d, n), {t: int(relaxed.values[var.index]) for t, var in here.items()}
 
     def _known(self, cell: _Cell, low: float, exact: bool, found: tuple[float, dict[int, int]] | None) -> None:
         """A bound of a cell's least cost, a day found (if any), and where it is exact, its evening total."""
@@ -384,7 +364,7 @@ class Days:
             for i, line in enumerate(self.lines):
                 todo = line.open_cells(self.picked[i][1])
                 cheap = [(d, n, kind) for d, n, kind in todo if not line.relaxed(d, n, kind)]
-                for d, n, kind in cheap or todo:  # the LPs first: CP-SAT only on cells the LPs still pick
+                for d, n, kind in cheap or todo:  # the LPs first: the mixes only on cells the LPs still pick
                     if budget.done(LEAST_CELL_S):
                         break
                     line.solve(d, n, kind, budget, seed)

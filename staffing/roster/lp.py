@@ -3,8 +3,9 @@
 A day of one team with its meals and breaks as paths (``paths.add_coverage_paths``) is a
 flow with a few side rows, and its LP is nearly whole: on bench S the LP of each (day, agents
 at work) is within 0-3,000 of the day's optimum (of 13,840-1,861,620), often equal to it, in
-about 40 ms where CP-SAT takes 0.3-3.5 s to prove the optimum. So the days' bound
-(``daybound``) asks the LP first and CP-SAT only where the LP leaves a gap that matters.
+about 40 ms where CP-SAT takes 0.3-3.5 s to prove the optimum. The bounds with meals and
+breaks placed (``placebound``) solve it here; the days' bound keeps the same arrays
+(``lp_arrays``) in a simplex of its own, re-solved warm from node to node (``daymix``).
 
 The relaxation drops integrality and takes each domain's hull (a variable's or a row's holes
 are ignored), so its optimum is a lower bound of the model's. Every variable of a CP-SAT
@@ -67,13 +68,49 @@ def _terms(refs, coeffs) -> tuple[np.ndarray, np.ndarray, int]:
     return np.where(negated, -refs - 1, refs), np.where(negated, -coeffs, coeffs), int(coeffs[negated].sum())
 
 
-def linear_relaxation(model: cp_model.CpModel, budget: Budget, *, interior: bool = False) -> Relaxed | None:
-    """The LP relaxation of ``model`` by HiGHS, charged to ``budget`` by the model's size;
-    ``None`` where the model has a constraint other than a plain linear one, or the LP fails.
-    ``interior``: by HiGHS's interior point method (then crossover), for large models."""
+@dataclasses.dataclass
+class LpArrays:
+    """A CP-SAT model's linear rows and domains as arrays: ``row_low <= matrix @ x <= row_high``,
+    ``col_low <= x <= col_high`` (each domain's hull), minimise ``cost @ x``; the model's
+    objective is ``(cost @ x + offset) * scale``, a multiple of ``step`` before scaling."""
+
+    matrix: sparse.csr_matrix
+    row_low: np.ndarray
+    row_high: np.ndarray
+    col_low: np.ndarray
+    col_high: np.ndarray
+    cost: np.ndarray
+    offset: float
+    scale: float
+    step: int
+
+    def bound(self, fun: float, *, interior: bool = False) -> float:
+        """The model's objective bound from the LP's optimum ``fun``: rounded up to a step."""
+        slack = max(_SLACK, _LARGE_SLACK * abs(fun) / self.step) if interior else _SLACK
+        return (math.ceil(fun / self.step - slack) * self.step + self.offset) * self.scale
+
+    def relaxed(self, fun: float, x: np.ndarray, *, interior: bool = False) -> Relaxed:
+        """The LP's optimum ``fun`` at ``x`` as a bound, with ``x`` rounded where it is whole,
+        keeps every row and domain exactly and costs no more than the bound (then the model's
+        optimum)."""
+        bound = self.bound(fun, interior=interior)
+        whole = np.round(x)
+        if np.abs(x - whole).max(initial=0.0) > _WHOLE:
+            return Relaxed(bound)
+        done = self.matrix @ whole
+        keeps = ((done >= self.row_low).all() and (done <= self.row_high).all() and (whole >= self.col_low).all()
+                 and (whole <= self.col_high).all())
+        if keeps and (float(self.cost @ whole) + self.offset) * self.scale <= bound:
+            return Relaxed(bound, whole.astype(np.int64))
+        return Relaxed(bound)
+
+
+def lp_arrays(model: cp_model.CpModel) -> LpArrays | None:
+    """The model as arrays (``LpArrays``); ``None`` where it has a constraint other than a plain
+    linear one, or an objective the LP cannot take (a maximisation, or one in floats)."""
     proto = model.proto
     scale = proto.objective.scaling_factor or 1.0
-    if scale < 0 or proto.has_floating_point_objective():  # a maximisation, or an objective in floats
+    if scale < 0 or proto.has_floating_point_objective():
         return None
     variables = len(proto.variables)
     low = np.array([domain_low(var.domain) for var in proto.variables])
@@ -94,34 +131,36 @@ def linear_relaxation(model: cp_model.CpModel, budget: Budget, *, interior: bool
     cost = np.zeros(variables)
     on, by, constant = _terms(proto.objective.vars, proto.objective.coeffs)
     np.add.at(cost, on, by)
-    offset = float(proto.objective.offset) + constant
-    budget.charge((IPM_S_PER_NONZERO if interior else LP_S_PER_NONZERO) * (matrix.nnz + variables))
-    row_low, row_high = np.array(row_low, dtype=float), np.array(row_high, dtype=float)
+    step = math.gcd(*(int(k) for k in cost if k)) or 1
+    return LpArrays(matrix, np.array(row_low, dtype=float), np.array(row_high, dtype=float), low, high, cost,
+                    float(proto.objective.offset) + constant, scale, step)
+
+
+def linear_relaxation(model: cp_model.CpModel, budget: Budget, *, interior: bool = False) -> Relaxed | None:
+    """The LP relaxation of ``model`` by HiGHS, charged to ``budget`` by the model's size;
+    ``None`` where the model has a constraint other than a plain linear one, or the LP fails.
+    ``interior``: by HiGHS's interior point method (then crossover), for large models."""
+    lp = lp_arrays(model)
+    if lp is None:
+        return None
+    matrix, row_low, row_high = lp.matrix, lp.row_low, lp.row_high
+    budget.charge((IPM_S_PER_NONZERO if interior else LP_S_PER_NONZERO) * (matrix.nnz + matrix.shape[1]))
     equal = row_low == row_high
     upper, lower = ~equal & np.isfinite(row_high), ~equal & np.isfinite(row_low)
     a_ub = sparse.vstack([matrix[upper], -matrix[lower]]).tocsr() if (upper | lower).any() else None
-    result = linprog(cost, A_ub=a_ub,
+    result = linprog(lp.cost, A_ub=a_ub,
                      b_ub=None if a_ub is None else np.concatenate([row_high[upper], -row_low[lower]]),
                      A_eq=matrix[equal] if equal.any() else None, b_eq=row_low[equal] if equal.any() else None,
-                     bounds=list(zip(np.where(np.isfinite(low), low, None), np.where(np.isfinite(high), high, None),
-                                     strict=True)), method="highs-ipm" if interior else "highs",
+                     bounds=list(zip(np.where(np.isfinite(lp.col_low), lp.col_low, None),
+                                     np.where(np.isfinite(lp.col_high), lp.col_high, None), strict=True)),
+                     method="highs-ipm" if interior else "highs",
                      options={"time_limit": max(budget.wall_left(), 1.0)} if interior else None)
     if result.status == 2:  # infeasible: so is the model
         return Relaxed(math.inf)
     if result.status != 0:
         return None
-    step = math.gcd(*(int(k) for k in cost if k)) or 1
-    slack = max(_SLACK, _LARGE_SLACK * abs(result.fun) / step) if interior else _SLACK
-    bound = (math.ceil(result.fun / step - slack) * step + offset) * scale
-    whole = np.round(result.x)
-    if np.abs(result.x - whole).max(initial=0.0) > _WHOLE:
-        return Relaxed(bound)
-    # whole: is it a solution, exactly, and at the bound?
-    done = matrix @ whole
-    keeps = (done >= row_low).all() and (done <= row_high).all() and (whole >= low).all() and (whole <= high).all()
-    if keeps and (float(cost @ whole) + offset) * scale <= bound:
-        return Relaxed(bound, whole.astype(np.int64))
-    return Relaxed(bound)
+    return lp.relaxed(result.fun, result.x, interior=interior)
 
 
-__all__ = ["IPM_S_PER_NONZERO", "LP_S_PER_NONZERO", "Relaxed", "domain_high", "domain_low", "linear_relaxation"]
+__all__ = ["IPM_S_PER_NONZERO", "LP_S_PER_NONZERO", "LpArrays", "Relaxed", "domain_high", "domain_low",
+           "linear_relaxation", "lp_arrays"]

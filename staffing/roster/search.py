@@ -95,6 +95,10 @@ class Budget:
         """``share`` of the work left and of the wall time left, drawn from the same ledger."""
         return Budget(self.left() * share, wall_s=max(self.wall_left(), 0.0) * share, _ledger=self._ledger)
 
+    def upto(self, seconds: float) -> Budget:
+        """At most ``seconds`` of the work left, to the same wall end, drawn from the same ledger."""
+        return Budget(min(seconds, self.left()), wall_s=max(self.wall_left(), 0.0), _ledger=self._ledger)
+
     def solver(self, seed: int, workers: int, *, most_s: float | None = None, rate: float = WORK_PER_S,
                at_least_s: float = 0.1) -> cp_model.CpSolver:
         """A solver for the work left (at most ``most_s``), capped by the wall time left."""
