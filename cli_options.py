@@ -42,7 +42,8 @@ def workers_options(command):
         help="Several workers: interleaved, so the same seed gives the same roster; or free, much faster on "
              "large rosters (200 agents: 12x better first search on 8 workers) but runs may differ.")(command)
     return click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-                        help="Solver threads; 1 is best on 2 cores.")(command)
+                        help="Solver threads; 1 is best on 2 cores. Bounds and a one-team line's days also "
+                             "use a core they leave idle.")(command)
 
 
 def report(summary: str, warnings: tuple[str, ...], out: Path) -> None:

@@ -270,3 +270,4 @@ def test_another_evening_total_is_left_out_once_it_costs_the_fairness_it_saves(c
     line.cells[2, 1].other = line.fair
     assert line._settled(line.cells[2, 1])
     assert line.programme()[0] == line.fair and (2, 1, "other") not in line.programme()[1]
+

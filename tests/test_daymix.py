@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from staffing.roster import build_problem
-from staffing.roster.daybound import _Line, applies
+from staffing.roster.daybound import Days, _Line, applies
 from staffing.roster.daymix import DayModel, least
 from staffing.roster.lp import linear_relaxation
 from staffing.roster.search import Budget, set_domain
@@ -120,3 +120,25 @@ def test_the_warm_lp_answers_as_a_fresh_one(team) -> None:
         for column, k in zip(day.columns, prefix, strict=False):
             set_domain(fresh, column, [k, k])
         assert warm.bound == pytest.approx(linear_relaxation(fresh, budget).bound)
+
+
+@pytest.mark.parametrize("work", [1.5, 60.0])
+def test_the_days_solve_the_same_cells_on_any_number_of_threads(team, work) -> None:
+    """Each cell's share of the work is fixed before the days run at once, so one thread and two
+    solve the same cells to the same values, whether the work cuts the mixes short or not."""
+    days = [DAY + dt.timedelta(days=i) for i in range(3)]
+    rows = [("online", start, start + pd.Timedelta(hours=1), 2 + (h + i) % 3, 0, None)
+            for i, day in enumerate(days) for h in range(9, 23)
+            for start in [pd.Timestamp(day) + pd.Timedelta(hours=h)]]
+    need = pd.DataFrame(rows, columns=["line", "start", "end", "required", "floor", "day_min_agents"])
+    problem = build_problem(team, need, days[0], days[-1])
+    runs = []
+    for threads in (1, 2):
+        found = Days(problem, threads)
+        budget = Budget(work, wall_s=600)  # the work alone decides (a short run's clock would cut the slower)
+        with budget.charging():
+            found.run(budget, 0)
+        cells = {key: (c.low, c.exact, c.found, c.other, c.other_found) for key, c in found.lines[0].cells.items()}
+        runs.append((found.value, found.solved, cells, round(budget.spent, 9)))
+    assert runs[0] == runs[1]
+    assert runs[0][1] > 0

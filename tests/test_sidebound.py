@@ -12,8 +12,8 @@ from staffing.roster import build_problem, roster
 from staffing.roster import sidebound as side_module
 from staffing.roster.capacity import TeamCapacity
 from staffing.roster.placebound import LpSize, placed_lp
-from staffing.roster.search import Budget
-from staffing.roster.sidebound import SideBound, chosen_days, spare_core
+from staffing.roster.search import Budget, spare_core
+from staffing.roster.sidebound import SideBound, chosen_days
 from tests.test_daybound import FRIDAY, centre, requirement  # noqa: F401 (the fixture)
 from tests.test_placebound import stage_one_lp
 

@@ -47,6 +47,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -63,11 +64,12 @@ from staffing.roster.rules import (
     max_consecutive_days,
     rest_days_needed,
 )
-from staffing.roster.search import Budget
+from staffing.roster.search import Budget, cores
 from staffing.roster.variables import minimize
 
 CELL_S = 4.0       # work (seconds on 2 cores) a cell's first solve may take; each retry doubles it
 LEAST_CELL_S = 0.2  # no cell started on less work than this
+LP_CELL_S = 0.1     # work set aside for a cell's LP (S: 0.02-0.04)
 MOST_STATES = 100_000  # the programme's states (agent-days x the fairness totals it follows) per line at most
 UNKNOWN = -1       # a day option whose evening total is not known
 
@@ -322,6 +324,12 @@ class _Line:
                 if not (self.cells[d, n].exact if kind == "cell" else self.cells[d, n].other_exact)]
 
 
+def cell_threads(workers: int) -> int:
+    """The days solved at once: the search's workers and a core they leave idle (as the bound
+    beside the search takes), no more than the cores."""
+    return max(1, min(workers + 1, cores()))
+
+
 def one_day(p: RosterProblem, d: int) -> RosterProblem:
     """The problem of day d alone (its leave, days off and requirement; no wishes or shift cover,
     which only add to the cost)."""
@@ -339,8 +347,8 @@ class Days:
     """The days' bound of a centre (module doc), resumable: each ``run`` goes on from the cells
     the last one solved."""
 
-    def __init__(self, p: RosterProblem) -> None:
-        self.p = p
+    def __init__(self, p: RosterProblem, threads: int = 1) -> None:
+        self.p, self.threads = p, threads
         self.lines = [_Line(p, line) for line in p.lines]
         self.picked = [line.programme() for line in self.lines]   # per line: its value and the cells it picked
         self.solved = 0
@@ -364,18 +372,51 @@ class Days:
             for i, line in enumerate(self.lines):
                 todo = line.open_cells(self.picked[i][1])
                 cheap = [(d, n, kind) for d, n, kind in todo if not line.relaxed(d, n, kind)]
-                for d, n, kind in cheap or todo:  # the LPs first: the mixes only on cells the LPs still pick
-                    if budget.done(LEAST_CELL_S):
-                        break
-                    line.solve(d, n, kind, budget, seed)
-                    self.solved += 1
-                    progressed = True
+                # the LPs first: the mixes only on cells the LPs still pick
+                solved = self._round(line, cheap or todo, budget, seed)
+                self.solved += solved
+                progressed = progressed or solved > 0
                 self.picked[i] = line.programme()
             if report is not None:
                 report(f"{self.value:,.0f} after {self.solved} day cells")
             if not progressed:
                 break
         return self.value
+
+    def _round(self, line: _Line, cells: list[tuple[int, int, str]], budget: Budget, seed: int) -> int:
+        """Solve ``cells`` of ``line``, each on a share of ``budget`` fixed before any starts (in
+        order: its own work, or ``LP_CELL_S`` for an LP, while the work lasts), the days on
+        ``threads`` at once (a day's cells one after another, on its own model); charged to
+        ``budget`` in order after. The shares, not the threads, decide what each cell does, so
+        the same seed and work give the same cells on any number of cores. Returns how many."""
+        left, shares = budget.left(), []
+        for d, n, kind in cells:
+            if left <= LEAST_CELL_S:
+                break
+            share = min(left, line.cells[d, n].work if line.relaxed(d, n, kind) else LP_CELL_S)
+            shares.append(((d, n, kind), Budget(share, wall_s=max(budget.wall_left(), 0.0))))
+            left -= share
+        by_day: dict[int, list] = {}
+        for (d, n, kind), own in shares:
+            by_day.setdefault(d, []).append((n, kind, own))
+
+        def day(d: int) -> None:
+            for n, kind, own in by_day[d]:
+                with own.charging():
+                    line.solve(d, n, kind, own, seed)
+
+        if self.threads > 1 and len(by_day) > 1:
+            with ThreadPoolExecutor(min(self.threads, len(by_day))) as pool:
+                for done in [pool.submit(day, d) for d in by_day]:
+                    done.result()
+        else:
+            for d in by_day:
+                day(d)
+        for _cell, own in shares:
+            budget.charge(own.spent)
+            if own.clock_cut:
+                budget.note_clock_cut()
+        return len(shares)
 
     def counts(self) -> tuple[float, Counts] | None:
         """The cheapest combination of the days found (each line's programme over them), as team
@@ -402,4 +443,4 @@ def _cheaper(one: tuple[float, dict[int, int]] | None,
     return one
 
 
-__all__ = ["Days", "applies", "most_days"]
+__all__ = ["Days", "applies", "cell_threads", "most_days"]

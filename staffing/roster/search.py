@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import os
 import time
 from collections.abc import Iterator
 
@@ -142,6 +143,16 @@ def parallel(deterministic: bool) -> Iterator[None]:
         yield
     finally:
         _DETERMINISTIC.reset(token)
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def spare_core(workers: int) -> bool:
+    """Whether the machine has a core the search's ``workers`` leave idle."""
+    return cores() > workers
 
 
 def runs_free(workers: int) -> bool:

@@ -29,17 +29,11 @@ from pathlib import Path
 from staffing.roster.capacity import TeamCapacity
 from staffing.roster.placebound import LpSize, placed_lp
 from staffing.roster.problem import RosterProblem
-from staffing.roster.search import Budget
+from staffing.roster.search import Budget, spare_core
 
 MOST_NONZEROS = 2_500_000  # of the LP beside the search (bench L: the count model 0.9 million, a day 0.17 million)
 LEAST_S = 3.0              # its estimated seconds below which it is not worth a process of its own
 WALL_SHARE = 0.8           # of the wall time left that its estimate may take
-
-
-def spare_core(workers: int) -> bool:
-    """Whether the machine has a core the search's ``workers`` leave idle."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return cores > workers
 
 
 def chosen_days(p: RosterProblem, size: LpSize, budget: Budget) -> list[int]:
@@ -122,7 +116,7 @@ def _main(handed: str) -> None:
     sys.stdout.buffer.write(pickle.dumps(placed_lp(p, days, capacity, Budget(wall_s))))
 
 
-__all__ = ["SideBound", "chosen_days", "spare_core"]
+__all__ = ["SideBound", "chosen_days"]
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ from staffing.roster.assemble import (
 from staffing.roster.capacity import TeamCapacity, add_mix_cut, add_template_limits, team_mixes
 from staffing.roster.count_search import bad_days, counts_of, evaluate, search_counts, solve_window
 from staffing.roster.counts import COUNT_RULES, Counts, count_values, create_count_vars
-from staffing.roster.daybound import Days, applies
+from staffing.roster.daybound import Days, applies, cell_threads
 from staffing.roster.exact import EXACT_LIMIT, EXACT_RULES, add_exact_away, add_exact_coverage, exact_size
 from staffing.roster.improve import Incumbent, fixed_to, improve
 from staffing.roster.paths import paths_size, polish_days
@@ -139,7 +139,7 @@ def _solve(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: in
     """The roster on ``budget`` (``time_limit_s`` sizes the diagnosis when there is none), its
     bound raised by the days one at a time where that applies and work is left (``daybound``)."""
     started = time.perf_counter()
-    days = Days(problem) if applies(problem) else None
+    days = Days(problem, cell_threads(workers)) if applies(problem) else None
     result = _roster(problem, budget, time_limit_s, seed, workers, progress, started, days)
     if result.status == "optimal" or days is None or budget.done(DAY_BOUND_LEAST_S):
         return result
