@@ -286,8 +286,9 @@ class _Line:
             part = budget.upto(cell.work)
             cutoff = cell.low - cap + self.fair if kind == "other" else math.inf
             known = [least(day, n, part, seed, evening=side, cutoff=cutoff) for side in sides]
-        low = min(k.bound for k in known) + cap
-        exact = all(k.exact for k in known)
+        least_bound = min(k.bound for k in known)
+        low = least_bound + cap
+        exact = any(k.exact and k.bound <= least_bound + 1e-6 for k in known)  # the cheaper side known: the least
         found = None
         for k in known:
             if k.found is not None:
