@@ -47,6 +47,19 @@ def test_beside_the_search_it_is_the_same_lp(centre) -> None:  # noqa: F811
     assert not budget.clock_cut
 
 
+def test_a_bound_done_is_taken_with_no_time_left(centre) -> None:  # noqa: F811
+    """Where the search used the whole time limit, a process that finished meanwhile still gives
+    its bound (a wait of no time used to give up before reading it)."""
+    need, dates = three_days(centre)
+    problem = build_problem(centre, need, dates[0], dates[-1])
+    capacity = TeamCapacity(problem)
+    beside = SideBound(problem, capacity, [0, 1, 2], Budget(60))
+    beside._process.wait()
+    spent = Budget(0)
+    assert beside.bound(spent) == placed_lp(problem, [0, 1, 2], capacity, Budget(60))
+    assert not spent.clock_cut
+
+
 def test_only_on_a_spare_core_and_where_worth_a_process(centre, monkeypatch) -> None:  # noqa: F811
     """No process where the search's workers take every core, nor for an LP cheaper than one."""
     need, dates = three_days(centre)

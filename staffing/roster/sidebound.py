@@ -85,9 +85,11 @@ class SideBound:
 
     def bound(self, budget: Budget) -> float | None:
         """Its bound, waited for until ``budget``'s wall time runs out (then stopped, and the cut
-        noted); ``None`` where it was stopped or failed."""
+        noted); ``None`` where it was stopped or failed. A process already done is read whatever
+        the time left (a wait of no time would give up before reading)."""
         try:
-            out, err = self._process.communicate(timeout=max(budget.wall_left(), 0.0))
+            done = self._process.poll() is not None
+            out, err = self._process.communicate(timeout=None if done else max(budget.wall_left(), 0.0))
         except subprocess.TimeoutExpired:
             budget.note_clock_cut()
             self.close()
