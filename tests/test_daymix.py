@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib
 import math
 
 import pandas as pd
@@ -142,3 +143,22 @@ def test_the_days_solve_the_same_cells_on_any_number_of_threads(team, work) -> N
         runs.append((found.value, found.solved, cells, round(budget.spent, 9)))
     assert runs[0] == runs[1]
     assert runs[0][1] > 0
+
+
+def test_a_day_without_an_lp_is_solved_whole_by_cp_sat(team, monkeypatch) -> None:
+    """Where a rule of the day is not a plain linear row (no LP), the day is solved whole by
+    CP-SAT: the same optimum, a cutoff kept; its cells still become exact in the days' bound."""
+    monkeypatch.setattr(importlib.import_module("staffing.roster.daymix"), "lp_arrays", lambda model: None)
+    needs = [2, 3, 3, 4, 4, 3, 2, 2, 3, 3, 2, 2, 1, 1]
+    line, day = day_of(team, needs)
+    assert day.lp is None and day.relaxed(4, None, Budget(1)) is None
+    best = optimum(day, 4)
+    budget = Budget(60)
+    with budget.charging():
+        whole = least(day, 4, budget, 0)
+        cut = least(day, 4, budget, 0, cutoff=best)
+        line.solve(0, 4, "cell", budget, 0)   # the LP asked, none there
+        line.solve(0, 4, "cell", budget, 0)   # then solved whole
+    assert whole.exact and whole.bound == pytest.approx(best)
+    assert cut.bound == pytest.approx(best) and cut.found is None
+    assert line.cells[0, 4].exact and line.cells[0, 4].low == pytest.approx(best + line._cap(0, 4))

@@ -15,7 +15,8 @@ is fixed and the LP is still fractional, CP-SAT solves that mix below the best d
 LP is kept in GLOP, OR-Tools' simplex, between nodes (``WarmLp``): a node changes a few bounds
 and re-solves from the last basis (S: about 17 ms a node, where HiGHS through SciPy starts
 afresh each time in 40-50 ms). On S the seven cells of the optimum are proven in 18-46 nodes
-and 0-3 CP-SAT mixes each, 0.3-1.9 s.
+and 0-3 CP-SAT mixes each, 0.3-1.9 s. A day with a rule that is not a plain linear row has
+no LP: there ``least`` is CP-SAT on the whole day, as the cells were solved before.
 """
 
 from __future__ import annotations
@@ -98,15 +99,16 @@ class DayModel:
         self.columns = [counts[t].index for t in self.templates]
         self.total_row = _row(model, list(counts.values()))
         self.evening_row = _row(model, evening)
-        arrays = lp_arrays(model)
-        if arrays is None:
-            raise ValueError("a day of paths is a linear model")
-        self.lp = WarmLp(arrays)
-        self.low = arrays.col_low[self.columns].copy()
-        self.high = arrays.col_high[self.columns].copy()
+        arrays = lp_arrays(model)  # None where a rule is not a plain linear row: then CP-SAT on the whole day
+        self.lp = None if arrays is None else WarmLp(arrays)
+        if arrays is not None:
+            self.low = arrays.col_low[self.columns].copy()
+            self.high = arrays.col_high[self.columns].copy()
 
     def ask(self, n: int, evening: tuple[float, float] | None) -> None:
         """Set the rows: ``n`` at work, the evening shifts' count within ``evening`` (any where ``None``)."""
+        if self.lp is None:
+            return
         self.lp.row(self.total_row, n, n)
         self.lp.row(self.evening_row, *(evening or (0, math.inf)))
 
@@ -117,7 +119,10 @@ class DayModel:
             self.lp.column(column, low, high)
 
     def relaxed(self, n: int, evening: tuple[float, float] | None, budget: Budget) -> Relaxed | None:
-        """The LP of the day with ``n`` at work (and its evening count within ``evening``)."""
+        """The LP of the day with ``n`` at work (and its evening count within ``evening``); ``None``
+        where the day has no LP."""
+        if self.lp is None:
+            return None
         self.ask(n, evening)
         self.fix(())
         return self.lp.solve(budget)
@@ -153,6 +158,11 @@ def least(day: DayModel, n: int, budget: Budget, seed: int, *, evening: tuple[fl
     branch and bound over the template mixes (module doc), on ``budget``'s work. With a
     ``cutoff``, days costing that or more are not looked for: ``bound`` is then the cutoff
     where none cheaper exists."""
+    if day.lp is None:  # no LP to branch on: CP-SAT on the whole day, on the work there is
+        status, low, found = _mix(day, n, evening, None, cutoff, budget, seed, budget.left())
+        if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+            return Least(found[0] if found is not None else cutoff, found)
+        return Least(min(low, cutoff), found)
     day.ask(n, evening)
     best: Day | None = None
     ceiling = cutoff                      # days at or above it are pruned
@@ -190,23 +200,26 @@ def least(day: DayModel, n: int, budget: Budget, seed: int, *, evening: tuple[fl
     return Least(min([ceiling, *unproven]), best)
 
 
-def _mix(day: DayModel, n: int, evening: tuple[float, float] | None, mix: tuple[int, ...], ceiling: float,
-         budget: Budget, seed: int) -> tuple[int, float, Day | None]:
-    """CP-SAT on one mix, below ``ceiling``: its status, bound and the day found (if any)."""
+def _mix(day: DayModel, n: int, evening: tuple[float, float] | None, mix: tuple[int, ...] | None, ceiling: float,
+         budget: Budget, seed: int, most_s: float = LEAF_S) -> tuple[int, float, Day | None]:
+    """CP-SAT on one mix (every mix where ``None``), below ``ceiling``, on at most ``most_s`` of
+    work: its status, bound and the day found (if any)."""
     model = day.model.clone()
     proto = model.proto
     for r, (low, high) in ((day.total_row, (n, n)), (day.evening_row, evening or (0, cp_model.INT_MAX))):
         domain = proto.constraints[r].linear.domain
         domain.clear()
         domain.extend([int(low), int(min(high, cp_model.INT_MAX))])
-    for column, k in zip(day.columns, mix, strict=True):
+    for column, k in zip(day.columns, mix or (), strict=mix is not None):
         set_domain(model, column, [k, k])
-    arrays = day.lp.arrays
     if ceiling < math.inf:  # strictly cheaper than the best day found
-        on = np.flatnonzero(arrays.cost)
-        top = math.ceil(ceiling / arrays.scale - arrays.offset - 1e-9) - 1
-        model.add(sum(int(arrays.cost[i]) * model.get_int_var_from_proto_index(int(i)) for i in on) <= top)
-    solver = budget.solver(seed, 1, most_s=LEAF_S)
+        objective = proto.objective
+        scale = objective.scaling_factor or 1.0
+        top = math.ceil(ceiling / scale - objective.offset - 1e-9) - 1
+        model.add(sum(c * (model.get_int_var_from_proto_index(v) if v >= 0
+                           else 1 - model.get_int_var_from_proto_index(-v - 1))
+                      for v, c in zip(objective.vars, objective.coeffs, strict=True)) <= top)
+    solver = budget.solver(seed, 1, most_s=most_s)
     solver.parameters.linearization_level = 2
     status = solver.solve(model)
     found = None
