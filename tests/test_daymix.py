@@ -45,11 +45,7 @@ def day_of(centre, needs: list[int]) -> tuple[_Line, DayModel]:
 
 def optimum(day: DayModel, n: int, evening: tuple[int, int] | None = None) -> float:
     """CP-SAT on the whole day with n at work: the reference."""
-    model = day.model.clone()
-    for row, (low, high) in ((day.total_row, (n, n)), (day.evening_row, evening or (0, cp_model.INT_MAX))):
-        domain = model.proto.constraints[row].linear.domain
-        domain.clear()
-        domain.extend([low, high])
+    model = day.asked(n, evening)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 0
@@ -114,10 +110,7 @@ def test_the_warm_lp_answers_as_a_fresh_one(team) -> None:
         day.ask(n, None)
         day.fix(prefix)
         warm = day.lp.solve(budget)
-        fresh = day.model.clone()
-        domain = fresh.proto.constraints[day.total_row].linear.domain
-        domain.clear()
-        domain.extend([n, n])
+        fresh = day.asked(n, None)
         for column, k in zip(day.columns, prefix, strict=False):
             set_domain(fresh, column, [k, k])
         assert warm.bound == pytest.approx(linear_relaxation(fresh, budget).bound)

@@ -112,6 +112,15 @@ class DayModel:
         self.lp.row(self.total_row, n, n)
         self.lp.row(self.evening_row, *(evening or (0, math.inf)))
 
+    def asked(self, n: int, evening: tuple[float, float] | None) -> cp_model.CpModel:
+        """A copy of the CP-SAT model with its rows set as ``ask`` sets the LP's."""
+        model = self.model.clone()
+        for r, (low, high) in ((self.total_row, (n, n)), (self.evening_row, evening or (0, math.inf))):
+            domain = model.proto.constraints[r].linear.domain
+            domain.clear()
+            domain.extend([int(low), int(min(high, cp_model.INT_MAX))])
+        return model
+
     def fix(self, prefix: tuple[int, ...]) -> None:
         """Fix the first templates' counts to ``prefix``, the others free."""
         for j, column in enumerate(self.columns):
@@ -204,16 +213,11 @@ def _mix(day: DayModel, n: int, evening: tuple[float, float] | None, mix: tuple[
          budget: Budget, seed: int, most_s: float = LEAF_S) -> tuple[int, float, Day | None]:
     """CP-SAT on one mix (every mix where ``None``), below ``ceiling``, on at most ``most_s`` of
     work: its status, bound and the day found (if any)."""
-    model = day.model.clone()
-    proto = model.proto
-    for r, (low, high) in ((day.total_row, (n, n)), (day.evening_row, evening or (0, cp_model.INT_MAX))):
-        domain = proto.constraints[r].linear.domain
-        domain.clear()
-        domain.extend([int(low), int(min(high, cp_model.INT_MAX))])
+    model = day.asked(n, evening)
     for column, k in zip(day.columns, mix or (), strict=mix is not None):
         set_domain(model, column, [k, k])
     if ceiling < math.inf:  # strictly cheaper than the best day found
-        objective = proto.objective
+        objective = model.proto.objective
         scale = objective.scaling_factor or 1.0
         top = math.ceil(ceiling / scale - objective.offset - 1e-9) - 1
         model.add(sum(c * (model.get_int_var_from_proto_index(v) if v >= 0

@@ -196,6 +196,12 @@ class _LineAway:
         return self.own[d]
 
 
+def reached(p: RosterProblem, line: str, d: int, spill: int) -> bool:
+    """Whether the line's shifts of day d-1 past midnight (``spill`` slots: ``spill_slots``)
+    meet day d's open slots."""
+    return bool(spill) and 0 < d < len(p.days) and bool(p.open_slots[line][d][:spill].any())
+
+
 def covered_days(p: RosterProblem, days: Iterable[int], lines: Iterable[str] | None = None) -> list[int]:
     """The days whose coverage the shifts of ``days`` touch: their own, and the next where a
     shift past midnight meets its open slots (on any of ``lines``, by default every line)."""
@@ -203,8 +209,7 @@ def covered_days(p: RosterProblem, days: Iterable[int], lines: Iterable[str] | N
     cover = set(days)
     for line in p.lines if lines is None else lines:
         spill = spill_slots(p, line)
-        if spill:
-            cover |= {d + 1 for d in days if d + 1 < len(p.days) and p.open_slots[line][d + 1][:spill].any()}
+        cover |= {d + 1 for d in days if reached(p, line, d + 1, spill)}
     return sorted(cover)
 
 
@@ -212,14 +217,13 @@ def _line_coverage(model: cp_model.CpModel, v: StageVars, p: RosterProblem, line
                    away: _LineAway) -> list[Penalty]:
     spd = 1440 // p.slot_min
     spill = spill_slots(p, line)
-    reached = [bool(spill) and c > 0 and bool(p.open_slots[line][c][:spill].any()) for c in range(len(p.days))]
     cover = covered_days(p, days, [line])
     members = p.line_agents(line)
     totals_short, totals_over = [], []
     for d in cover:
         day = p.days[d]
         present = v.presence(line, d)
-        before = away.of(d - 1) if reached[d] else {}
+        before = away.of(d - 1) if reached(p, line, d, spill) else {}
         shortage, excess = [], []
         for k in np.flatnonzero(p.open_slots[line][d]).tolist():
             # away: the day's own shifts, and those of the day before past midnight
