@@ -186,3 +186,29 @@ def test_the_one_model_path_takes_the_columns_roster_and_bound(tmp_path: Path) -
     model, _v, _p = day_model(folder, 7)
     optimum = solved(model).objective_value
     assert result.bound <= optimum + 1e-6 <= result.objective + 2e-6
+
+
+@pytest.mark.parametrize("work", [1.0, 60.0])
+def test_the_agents_are_priced_the_same_on_any_number_of_threads(tmp_path: Path, work: float) -> None:
+    """The same seed and work give the same rounds, patterns, bound and roster on one thread and
+    on two, with work to converge and with work that runs out after a few rounds."""
+    folder = write_centre(tmp_path, agents=AGENTS, rules="min_consecutive_working_days = 2",
+                          night='not_followed_by = ["E"]',
+                          cover=cover([(2, 1), (2, 1), (1, 1), (2, 0), (2, 1), (1, 1), (0, 1)]))
+    model, v, p = day_model(folder, 7)
+    start, _first = any_roster(model, v)
+    runs = []
+    for threads in (1, 2):
+        split = AgentSplit(model, v, len(p.agents))
+        budget = Budget(work, wall_s=600)
+        with budget.charging():
+            priced = price_columns(split, np.asarray(start), budget=budget, seed=3, threads=threads)
+        runs.append((priced, budget.spent))
+    (one, spent_one), (two, spent_two) = runs
+    assert one.rounds == two.rounds and one.rounds >= 2
+    assert one.converged == two.converged == (work > 10)  # the little work runs out before they converge
+    assert one.bound == two.bound and one.objective == two.objective and spent_one == pytest.approx(spent_two)
+    assert (one.values is None) == (two.values is None)
+    if one.values is not None:
+        assert np.array_equal(one.values, two.values)
+    assert np.array_equal(one.mean, two.mean)

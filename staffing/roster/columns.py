@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -177,11 +178,12 @@ class Master:
         return values, solver.objective_value + self.offset
 
 
-def price_columns(split: AgentSplit, start: np.ndarray, *, budget: Budget, seed: int,
+def price_columns(split: AgentSplit, start: np.ndarray, *, budget: Budget, seed: int, threads: int = 1,
                   report: Callable[[str], None] | None = None) -> Priced:
     """Column generation from the roster ``start`` (the whole model's values) on ``budget``:
-    rounds of the master LP and every agent's pricing until no pattern prices out or the
-    budget's share for them is spent, then one pattern per agent chosen (:class:`Priced`)."""
+    rounds of the master LP and every agent's pricing (``threads`` agents at once) until no
+    pattern prices out or the budget's share for them is spent, then one pattern per agent
+    chosen (:class:`Priced`)."""
     master = Master(split, start)
     pricing = budget.part(1 - CHOOSE_SHARE)
     share = pricing.left()
@@ -199,34 +201,57 @@ def price_columns(split: AgentSplit, start: np.ndarray, *, budget: Budget, seed:
             break
         value, duals, convexity = solved
         rounds += 1
-        least, added, complete = 0.0, 0, True
-        for a in master.agents:
-            if pricing.done(LEAST_PRICE_S):
-                complete = False
-                break
-            weights = np.zeros(len(split.owner))
-            weights[split.local[a]] = split.on_agent[a].T @ duals
-            column, proven = split.price_bounded(a, weights, pricing, seed + rounds)
-            pricing.charge(PRICE_S_PER_VAR * len(split.local[a]))
+        least, added = 0.0, 0
+        for a, weights, column, proven in _price_round(split, master.agents, duals, pricing, seed + rounds,
+                                                       threads):
             least += min(0.0, proven - convexity[a])
             if column is None:
                 continue
             reduced = master.cost(a, column) - float(weights[split.local[a]] @ column) - convexity[a]
             if reduced < -TOLERANCE and master.add(a, column):
                 added += 1
-        if complete and np.isfinite(least):
+        if np.isfinite(least):
             bound = max(bound, master.lower_bound(value + least))
         if report is not None:
             report(f"round {rounds}: master {value + master.offset:,.1f}, bound {bound:,.1f}, "
                    f"{sum(len(c) for c in master.columns.values())} patterns")
-        if complete and not added:
-            converged = True
+        if not added:
+            converged = np.isfinite(least)
             break
     mean = master.mean() if master.weights else None
     chosen = master.choose(budget, seed)
     if chosen is None:
         return Priced(bound, None, float("inf"), rounds, converged, mean)
     return Priced(bound, chosen[0], chosen[1], rounds, converged, mean)
+
+
+def _price_round(split: AgentSplit, agents: list[int], duals: np.ndarray, budget: Budget, seed: int,
+                 threads: int) -> list[tuple[int, np.ndarray, np.ndarray | None, float]]:
+    """Every agent priced at the rows' ``duals``: (agent, its variables' worth, its cheapest
+    pattern or ``None``, the proven least cost). Each agent's share of ``budget`` (an equal part
+    of what is left; at most ``agent_split.PRICE_S`` is used) is fixed before any starts and
+    charged after, so the shares, not the threads, decide what each pricing does: the same seed
+    and work give the same patterns on any number of cores."""
+    shares = [Budget(budget.left() / len(agents), wall_s=max(budget.wall_left(), 0.0)) for _ in agents]
+
+    def priced(k: int) -> tuple[int, np.ndarray, np.ndarray | None, float]:
+        a = agents[k]
+        weights = np.zeros(len(split.owner))
+        weights[split.local[a]] = split.on_agent[a].T @ duals
+        with shares[k].charging():
+            column, proven = split.price_bounded(a, weights, shares[k], seed)
+        return a, weights, column, proven
+
+    if threads > 1 and len(agents) > 1:
+        with ThreadPoolExecutor(min(threads, len(agents))) as pool:
+            found = list(pool.map(priced, range(len(agents))))
+    else:
+        found = [priced(k) for k in range(len(agents))]
+    for a, own in zip(agents, shares, strict=True):
+        budget.charge(own.spent + PRICE_S_PER_VAR * len(split.local[a]))
+        if own.clock_cut:
+            budget.note_clock_cut()
+    return found
 
 
 __all__ = ["Master", "Priced", "price_columns"]

@@ -64,7 +64,7 @@ from staffing.roster.rules import (
     max_consecutive_days,
     rest_days_needed,
 )
-from staffing.roster.search import Budget, cores
+from staffing.roster.search import Budget
 from staffing.roster.variables import minimize
 
 CELL_S = 4.0       # work (seconds on 2 cores) a cell's first solve may take; each retry doubles it
@@ -325,12 +325,6 @@ class _Line:
                 if not (self.cells[d, n].exact if kind == "cell" else self.cells[d, n].other_exact)]
 
 
-def cell_threads(workers: int) -> int:
-    """The days solved at once: the search's workers and a core they leave idle (as the bound
-    beside the search takes), no more than the cores."""
-    return max(1, min(workers + 1, cores()))
-
-
 def one_day(p: RosterProblem, d: int) -> RosterProblem:
     """The problem of day d alone (its leave, days off and requirement; no wishes or shift cover,
     which only add to the cost)."""
@@ -444,4 +438,4 @@ def _cheaper(one: tuple[float, dict[int, int]] | None,
     return one
 
 
-__all__ = ["Days", "applies", "cell_threads", "most_days"]
+__all__ = ["Days", "applies", "most_days"]

@@ -155,6 +155,13 @@ def spare_core(workers: int) -> bool:
     return cores() > workers
 
 
+def round_threads(workers: int) -> int:
+    """The independent searches of a round run at once (a day's cells, the agents' pricing): the
+    search's workers and a core they leave idle (as the bound beside the search takes), no more
+    than the cores."""
+    return max(1, min(workers + 1, cores()))
+
+
 def runs_free(workers: int) -> bool:
     """Whether ``workers`` run free (several, inside ``parallel(False)``)."""
     return workers > 1 and not _DETERMINISTIC.get()

@@ -40,7 +40,7 @@ from staffing.roster.assemble import (
 from staffing.roster.capacity import TeamCapacity, add_mix_cut, add_template_limits, team_mixes
 from staffing.roster.count_search import bad_days, counts_of, evaluate, search_counts, solve_window
 from staffing.roster.counts import COUNT_RULES, Counts, count_values, create_count_vars
-from staffing.roster.daybound import Days, applies, cell_threads
+from staffing.roster.daybound import Days, applies
 from staffing.roster.exact import EXACT_LIMIT, EXACT_RULES, add_exact_away, add_exact_coverage, exact_size
 from staffing.roster.improve import Incumbent, fixed_to, improve
 from staffing.roster.paths import paths_size, polish_days
@@ -63,6 +63,7 @@ from staffing.roster.search import (
     Budget,
     parallel,
     release,
+    round_threads,
     runs_free,
     set_domain,
 )
@@ -139,7 +140,7 @@ def _solve(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: in
     """The roster on ``budget`` (``time_limit_s`` sizes the diagnosis when there is none), its
     bound raised by the days one at a time where that applies and work is left (``daybound``)."""
     started = time.perf_counter()
-    days = Days(problem, cell_threads(workers)) if applies(problem) else None
+    days = Days(problem, round_threads(workers)) if applies(problem) else None
     result = _roster(problem, budget, time_limit_s, seed, workers, progress, started, days)
     if result.status == "optimal" or days is None or budget.done(DAY_BOUND_LEAST_S):
         return result
@@ -526,7 +527,7 @@ def _by_columns(model: cp_model.CpModel, v, p: RosterProblem, best: Incumbent, b
     report = None if progress is None else (
         lambda text: progress(f"exact (columns): {text}, {time.perf_counter() - started:.1f} s"))
     priced = price_columns(split, np.asarray(best.values, dtype=np.int64), budget=budget.part(COLUMNS_SHARE),
-                           seed=seed, report=report)
+                           seed=seed, threads=round_threads(workers), report=report)
     bound = max(bound, priced.bound)
     fixing = None if priced.mean is None else _by_lp_fixing(model, v, priced.mean, best, budget, seed, workers)
     if fixing is not None and progress is not None:
