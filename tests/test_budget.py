@@ -52,6 +52,18 @@ def test_parts_share_the_work_left_and_draw_on_one_ledger() -> None:
     assert not budget.clock_cut
 
 
+def test_a_paced_step_has_all_the_work_left_and_its_part_of_the_wall() -> None:
+    """``Budget.paced``: the work alone decides a step where the clock does not bind; its wall is
+    its part of what is left, so a sequence of steps each paced by the steps left reaches its
+    end on a slow machine (the day polish)."""
+    budget = Budget(10, wall_s=100)
+    step = budget.paced(0.25)
+    assert step.left() == pytest.approx(10) and 20 < step.wall_left() <= 25
+    step.charge(3.0)
+    assert budget.left() == pytest.approx(7) and step.left() == pytest.approx(7)
+    assert Budget(10, wall_s=0.0).paced(0.5).wall_left() <= 0
+
+
 def test_work_no_search_counts_is_charged_to_the_same_ledger() -> None:
     """Building models (``Budget.charge``: the day polish charges each copy by its size) draws on
     the work left of every part, and the budget is done when it is spent."""

@@ -96,6 +96,12 @@ class Budget:
         """``share`` of the work left and of the wall time left, drawn from the same ledger."""
         return Budget(self.left() * share, wall_s=max(self.wall_left(), 0.0) * share, _ledger=self._ledger)
 
+    def paced(self, share: float) -> Budget:
+        """All the work left, on ``share`` of the wall time left (from the same ledger): a step of
+        a sequence that must reach its end where the clock runs short, each step taking its part
+        of the wall, while the work alone decides it where the clock does not bind."""
+        return Budget(self.left(), wall_s=max(self.wall_left(), 0.0) * share, _ledger=self._ledger)
+
     def upto(self, seconds: float) -> Budget:
         """At most ``seconds`` of the work left, to the same wall end, drawn from the same ledger."""
         return Budget(min(seconds, self.left()), wall_s=max(self.wall_left(), 0.0), _ledger=self._ledger)
