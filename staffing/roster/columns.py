@@ -232,7 +232,7 @@ def _price_round(split: AgentSplit, agents: list[int], duals: np.ndarray, budget
     of what is left; at most ``agent_split.PRICE_S`` is used) is fixed before any starts and
     charged after, so the shares, not the threads, decide what each pricing does: the same seed
     and work give the same patterns on any number of cores."""
-    shares = [Budget(budget.left() / len(agents), wall_s=max(budget.wall_left(), 0.0)) for _ in agents]
+    shares = [Budget(budget.left() / max(len(agents), 1), wall_s=max(budget.wall_left(), 0.0)) for _ in agents]
 
     def priced(k: int) -> tuple[int, np.ndarray, np.ndarray | None, float]:
         a = agents[k]
