@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -37,7 +36,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from staffing.roster.agent_split import AgentSplit, row_duals
-from staffing.roster.search import Budget
+from staffing.roster.search import Budget, run_shares
 
 LP_S_PER_NONZERO = 2e-6  # work charged per nonzero of the master for one HiGHS solve
 LEAST_PRICE_S = 0.05     # no agent priced on less work than this
@@ -232,7 +231,7 @@ def _price_round(split: AgentSplit, agents: list[int], duals: np.ndarray, budget
     of what is left; at most ``agent_split.PRICE_S`` is used) is fixed before any starts and
     charged after, so the shares, not the threads, decide what each pricing does: the same seed
     and work give the same patterns on any number of cores."""
-    shares = [Budget(budget.left() / max(len(agents), 1), wall_s=max(budget.wall_left(), 0.0)) for _ in agents]
+    shares = [budget.private(budget.left() / max(len(agents), 1)) for _ in agents]
 
     def priced(k: int) -> tuple[int, np.ndarray, np.ndarray | None, float]:
         a = agents[k]
@@ -240,18 +239,10 @@ def _price_round(split: AgentSplit, agents: list[int], duals: np.ndarray, budget
         weights[split.local[a]] = split.on_agent[a].T @ duals
         with shares[k].charging():
             column, proven = split.price_bounded(a, weights, shares[k], seed)
+        shares[k].charge(PRICE_S_PER_VAR * len(split.local[a]))  # setting its pricing up
         return a, weights, column, proven
 
-    if threads > 1 and len(agents) > 1:
-        with ThreadPoolExecutor(min(threads, len(agents))) as pool:
-            found = list(pool.map(priced, range(len(agents))))
-    else:
-        found = [priced(k) for k in range(len(agents))]
-    for a, own in zip(agents, shares, strict=True):
-        budget.charge(own.spent + PRICE_S_PER_VAR * len(split.local[a]))
-        if own.clock_cut:
-            budget.note_clock_cut()
-    return found
+    return run_shares(budget, shares, [lambda k=k: priced(k) for k in range(len(agents))], threads)
 
 
 __all__ = ["Master", "Priced", "price_columns"]

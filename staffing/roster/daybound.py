@@ -47,7 +47,6 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -64,7 +63,7 @@ from staffing.roster.rules import (
     max_consecutive_days,
     rest_days_needed,
 )
-from staffing.roster.search import Budget
+from staffing.roster.search import Budget, run_shares
 from staffing.roster.variables import minimize
 
 CELL_S = 4.0       # work (seconds on 2 cores) a cell's first solve may take; each retry doubles it
@@ -389,7 +388,7 @@ class Days:
             if left <= LEAST_CELL_S:
                 break
             share = min(left, line.cells[d, n].work if line.relaxed(d, n, kind) else LP_CELL_S)
-            shares.append(((d, n, kind), Budget(share, wall_s=max(budget.wall_left(), 0.0))))
+            shares.append(((d, n, kind), budget.private(share)))
             left -= share
         by_day: dict[int, list] = {}
         for (d, n, kind), own in shares:
@@ -400,17 +399,7 @@ class Days:
                 with own.charging():
                     line.solve(d, n, kind, own, seed)
 
-        if self.threads > 1 and len(by_day) > 1:
-            with ThreadPoolExecutor(min(self.threads, len(by_day))) as pool:
-                for done in [pool.submit(day, d) for d in by_day]:
-                    done.result()
-        else:
-            for d in by_day:
-                day(d)
-        for _cell, own in shares:
-            budget.charge(own.spent)
-            if own.clock_cut:
-                budget.note_clock_cut()
+        run_shares(budget, [own for _cell, own in shares], [lambda d=d: day(d) for d in by_day], self.threads)
         return len(shares)
 
     def counts(self) -> tuple[float, Counts] | None:

@@ -6,9 +6,13 @@ import contextlib
 import contextvars
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from ortools.sat.python import cp_model
+
+T = TypeVar("T")
 
 _DETERMINISTIC = contextvars.ContextVar("deterministic", default=True)
 _LEDGER: contextvars.ContextVar[_Ledger | None] = contextvars.ContextVar("ledger", default=None)
@@ -96,6 +100,11 @@ class Budget:
         """``share`` of the work left and of the wall time left, drawn from the same ledger."""
         return Budget(self.left() * share, wall_s=max(self.wall_left(), 0.0) * share, _ledger=self._ledger)
 
+    def private(self, seconds: float) -> Budget:
+        """``seconds`` of work on a ledger of its own, to the same wall end: a search's share fixed
+        before a round of them starts, charged back by :func:`run_shares`."""
+        return Budget(seconds, wall_s=max(self.wall_left(), 0.0))
+
     def paced(self, share: float) -> Budget:
         """All the work left, on ``share`` of the wall time left (from the same ledger): a step of
         a sequence that must reach its end where the clock runs short, each step taking its part
@@ -159,6 +168,24 @@ def cores() -> int:
 def spare_core(workers: int) -> bool:
     """Whether the machine has a core the search's ``workers`` leave idle."""
     return cores() > workers
+
+
+def run_shares(budget: Budget, shares: list[Budget], jobs: list[Callable[[], T]], threads: int) -> list[T]:
+    """``jobs`` run up to ``threads`` at once, their results in order, each searching on its own
+    shares (:meth:`Budget.private`, inside their ``charging``); then every share's work is
+    charged to ``budget`` in order, with any cut by the clock. The shares, not the threads,
+    decide what each search does: the same seed and work give the same results on any number
+    of cores."""
+    if threads > 1 and len(jobs) > 1:
+        with ThreadPoolExecutor(min(threads, len(jobs))) as pool:
+            results = list(pool.map(lambda job: job(), jobs))
+    else:
+        results = [job() for job in jobs]
+    for own in shares:
+        budget.charge(own.spent)
+        if own.clock_cut:
+            budget.note_clock_cut()
+    return results
 
 
 def round_threads(workers: int) -> int:
