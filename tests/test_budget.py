@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from ortools.sat.python import cp_model
 from staffing import load_centre
 from staffing.roster import roster
 from staffing.roster.result import RosterResult
-from staffing.roster.search import LEAST_CHARGE_S, WORK_PER_S, Budget
+from staffing.roster.search import LEAST_CHARGE_S, WORK_PER_S, Budget, least_objective
 from tests.conftest import TINY
 from tests.test_roster import requirement
 
@@ -153,3 +154,19 @@ def test_the_summary_says_when_a_rerun_may_differ() -> None:
     assert "rerun" not in result.describe(dt.date(2026, 8, 17), dt.date(2026, 8, 23), deterministic=False)
     assert "rerun" not in dataclasses.replace(result, repeatable=True).describe(dt.date(2026, 8, 17),
                                                                                  dt.date(2026, 8, 23))
+
+
+def test_the_least_objective_is_each_term_at_its_cheaper_end() -> None:
+    """Offset and every term at the cheaper end of its domain, a negated literal and a negative
+    weight included: a solution there is optimal; a fractional objective promises nothing."""
+    model = cp_model.CpModel()
+    x, y, b = model.new_int_var(2, 9, "x"), model.new_int_var(-3, 4, "y"), model.new_bool_var("b")
+    model.minimize(3 * x - 2 * y + 5 * b.Not() + 7)
+    assert least_objective(model) == 6 - 8 + 0 + 7
+    solver = cp_model.CpSolver()
+    assert solver.solve(model) == cp_model.OPTIMAL and solver.objective_value == least_objective(model)
+    model.add(x + y >= 8)  # a constraint the domains do not see: the bound stays, the optimum rises
+    assert solver.solve(model) == cp_model.OPTIMAL and solver.objective_value > least_objective(model) == 5
+    fractional = cp_model.CpModel()
+    fractional.minimize(0.5 * fractional.new_int_var(0, 5, "z"))
+    assert least_objective(fractional) == -math.inf

@@ -342,3 +342,78 @@ def test_stage_three_starts_from_the_polish_with_fewer_named_than_placed(tiny_ce
     shifts = {(a, 0): key[2] for a in range(3)}
     day, v, work, present, fixed = placing.day_model(problem, shifts, {}, "chat", 0)
     assert placing._stage_one_starts(v, problem, "chat", work, 0, fewer, present - fixed) is None
+
+
+def stage_one(problem, counts: dict) -> dict:
+    """Stage 1's placement for ``counts`` (the paths model solved to optimality), as the paths
+    stage 3 starts from: (team, day, template) -> each agent's meals and breaks."""
+    model, _v, flows = paths_model(problem, counts)
+    solver = solve(model)
+    return {key: decompose(net, {arc: solver.value(var) for arc, var in arcs.items()})
+            for key, (net, arcs) in flows.items() if counts.get(key)}
+
+
+def day_cost(problem, shifts: dict, placed: dict, line: str) -> float:
+    """Stage 3's objective of day 0 with every meal and break where ``placed`` put it."""
+    placing = importlib.import_module("staffing.roster.placing")
+    model, v, *_ = placing.day_model(problem, shifts, {}, line, 0)
+    starts = {}
+    for i, item in enumerate(v.items):
+        mine = [k for kind, k, _end in placed[item.agent, 0] if kind == item.kind]
+        starts[i] = mine[sum(1 for j in v.items[:i] if j.agent == item.agent and j.kind == item.kind)]
+    solver, status = placing._fixed(model, v, starts, Budget(10), 0)
+    assert status == cp_model.OPTIMAL
+    return solver.objective_value
+
+
+def test_stage_three_takes_a_placement_nothing_can_beat_without_a_search(tiny_centre, monkeypatch) -> None:
+    """Three on the shift where two are asked for all day: stage 1's placement leaves no slot
+    short, so stage 3 keeps it as it is and runs no search (the line-day's least objective)."""
+    placing = importlib.import_module("staffing.roster.placing")
+    frame = requirement("chat", [DAY], range(9, 17), 2, floor=0)
+    problem = build_problem(tiny_centre, frame, DAY, DAY)
+    key = next(key for key in create_count_vars(cp_model.CpModel(), problem).count)
+    paths = stage_one(problem, {key: 3})
+    shifts = {(a, 0): key[2] for a in range(3)}
+    searched = []
+    hint = placing._hint_starts
+    monkeypatch.setattr(placing, "_hint_starts", lambda *a: searched.append(True) or hint(*a))
+    placed = placing.place_breaks(problem, shifts, Budget(10), 0, 1, None, 0.0, paths=paths)
+    assert not searched
+    assert day_cost(problem, shifts, placed, "chat") == 0
+    assert (sorted(sorted((kind, k) for kind, k, _end in placed[a, 0]) for a in range(3))
+            == sorted(sorted(path) for path in paths[key]))
+
+
+def test_stage_three_keeps_stage_ones_placement_when_its_search_ends_worse(tiny_centre, monkeypatch) -> None:
+    """Three on the shift where three are asked for in the morning and two after: some slot is
+    short whatever the placement, so stage 3 searches; a search that ends above stage 1's
+    placement (here: unhinted and stopped at its first solution) does not replace it."""
+    placing = importlib.import_module("staffing.roster.placing")
+    frame = pd.concat([requirement("chat", [DAY], range(9, 13), 3, floor=0),
+                       requirement("chat", [DAY], range(13, 17), 2, floor=0)], ignore_index=True)
+    problem = build_problem(tiny_centre, frame, DAY, DAY)
+    key = next(key for key in create_count_vars(cp_model.CpModel(), problem).count)
+    paths = stage_one(problem, {key: 3})
+    shifts = {(a, 0): key[2] for a in range(3)}
+    searches, original = [], cp_model.CpSolver.solve
+
+    def first_found(self, model, callback=None):
+        if searches and searches[-1] is None:  # the search the hint was set up for
+            self.parameters.stop_after_first_solution = True
+            self.parameters.num_workers = 1
+            status = original(self, model, callback)
+            searches[-1] = self.objective_value
+            return status
+        return original(self, model, callback)
+
+    monkeypatch.setattr(placing, "_hint_starts", lambda *a: searches.append(None))  # no hint: searched from scratch
+    monkeypatch.setattr(cp_model.CpSolver, "solve", first_found)
+    placed = placing.place_breaks(problem, shifts, Budget(10), 0, 1, None, 0.0, paths=paths)
+    monkeypatch.undo()
+    by_meal = sorted(paths[key], key=lambda path: ([k for kind, k in path if kind == "meal"], path))
+    kept = day_cost(problem, shifts, {(a, 0): [(kind, k, None) for kind, k in path]  # in stage 3's order of meals
+                                      for a, path in enumerate(by_meal)}, "chat")
+    assert len(searches) == 1 and searches[0] > kept > 0  # the search ran and ended worse
+    assert day_cost(problem, shifts, placed, "chat") == kept
+

@@ -21,7 +21,7 @@ from staffing.errors import NoRosterFoundError
 from staffing.roster.breaks import BREAK_RULES, Assignment, Away, BreakVars, add_day_coverage
 from staffing.roster.greedy import greedy_placement
 from staffing.roster.problem import RosterProblem
-from staffing.roster.search import PLACING_WORK_PER_S, Budget, set_domain
+from staffing.roster.search import PLACING_WORK_PER_S, Budget, least_objective, set_domain
 from staffing.roster.variables import minimize
 
 HINTED_S = 1.0  # work (seconds on 2 cores) for a line-day of stage 3 that starts from stage 1's placement
@@ -52,19 +52,28 @@ def place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], budget: B
         model, v, work, present, fixed = day_model(p, shifts, placed, line, d)
         day = str(p.days[d])
         from_paths = _stage_one_starts(v, p, line, work, d, paths, present - fixed) if paths else None
-        hinted = from_paths is not None
-        built = None if hinted else greedy_placement(p, v, work, line, d, present - fixed, job, seed)
-        if hinted or built is not None:  # a start that keeps every hard rule: the search improves on it
-            _hint_starts(model, v, from_paths if hinted else built[0])
-        solver = job.solver(seed, workers, most_s=HINTED_S if hinted else None, rate=PLACING_WORK_PER_S,
-                            at_least_s=0.5)
-        status = solver.solve(model)
-        # the search did not even take up its start in its share (a large line-day): a start
-        # stands, stage 1's placement if it keeps every rule here, else a built one
-        if status == cp_model.UNKNOWN and hinted:
-            solver, status = _kept(model, v, from_paths, job, seed) or (solver, status)
-            if status == cp_model.UNKNOWN:
+        hinted, built = from_paths is not None, None
+        # stage 1's placement read back in this model: where it keeps every rule it stands
+        # unless the search beats it (a search cut short may end above its own hint), and where
+        # no placement can cost less (no slot short: most ordinary days) no search is needed
+        kept = _kept(model, v, from_paths, job, seed) if hinted else None
+        if kept is not None and kept[0].objective_value <= least_objective(model) + 1e-9:
+            solver, status = kept
+        else:
+            if not hinted:
                 built = greedy_placement(p, v, work, line, d, present - fixed, job, seed)
+            if hinted or built is not None:  # a start that keeps every hard rule: the search improves on it
+                _hint_starts(model, v, from_paths if hinted else built[0])
+            solver = job.solver(seed, workers, most_s=HINTED_S if hinted else None, rate=PLACING_WORK_PER_S,
+                                at_least_s=0.5)
+            status = solver.solve(model)
+            if kept is not None and (status not in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+                                     or kept[0].objective_value < solver.objective_value - 1e-9):
+                solver, status = kept
+        # the search did not even take up its start in its share (a large line-day), and stage
+        # 1's placement does not keep every rule here: a placement built without search stands
+        if status == cp_model.UNKNOWN and hinted:
+            built = greedy_placement(p, v, work, line, d, present - fixed, job, seed)
         if status == cp_model.UNKNOWN and built is not None:
             solver, status = _kept(model, v, built[0], job, seed) or (solver, status)
         if status == cp_model.UNKNOWN and not budget.done(1.0):

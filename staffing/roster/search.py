@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import math
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -230,6 +231,23 @@ def round_solver(budget: Budget, most_s: float, seed: int, *, rate: float = WORK
     solver = budget.solver(seed, 1, most_s=most_s, rate=rate, at_least_s=LEAST_ROUND_S)
     solver.parameters.symmetry_level = 0
     return solver
+
+
+def least_objective(model: cp_model.CpModel) -> float:
+    """The least the model's objective can be by its variables' domains alone (each term at its
+    cheaper end): a solution there is optimal without a search. A model whose objective is not
+    integral (weights with fractions) gives minus infinity: nothing is taken as optimal."""
+    if model.proto.has_floating_point_objective():
+        return -math.inf
+    objective = model.proto.objective
+    total = float(objective.offset)
+    for ref, coeff in zip(objective.vars, objective.coeffs, strict=True):
+        domain = model.proto.variables[ref if ref >= 0 else -ref - 1].domain
+        low, high = domain[0], domain[len(domain) - 1]
+        if ref < 0:  # a negated reference
+            low, high = -high, -low
+        total += min(coeff * low, coeff * high)
+    return total * (objective.scaling_factor or 1.0)
 
 
 def set_domain(model: cp_model.CpModel, index: int, domain: list[int]) -> None:
