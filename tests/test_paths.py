@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import importlib
 import itertools
+import re
 
 import numpy as np
 import pandas as pd
@@ -416,4 +417,33 @@ def test_stage_three_keeps_stage_ones_placement_when_its_search_ends_worse(tiny_
                                       for a, path in enumerate(by_meal)}, "chat")
     assert len(searches) == 1 and searches[0] > kept > 0  # the search ran and ended worse
     assert day_cost(problem, shifts, placed, "chat") == kept
+
+
+def test_a_day_with_less_wall_than_a_searched_one_took_starts_from_a_built_placement(tiny_centre,
+                                                                                      monkeypatch) -> None:
+    """Polished a team at a time, a line-day is first placed by a search; once a searched day
+    took more wall than the next day's part of it (a run the clock cuts: here a clock that
+    runs an hour a reading), the next days start from a placement built without search, and
+    still come out no dearer, with one placement per agent on shift. Where the clock does not
+    bind, every day is searched."""
+    days = [DAY + dt.timedelta(days=i) for i in range(3)]
+    need = pd.concat([requirement("chat", days, range(9, 13), 2), requirement("chat", days, range(13, 17), 1)])
+    problem = build_problem(tiny_centre, need, days[0], days[-1])
+    start = dict.fromkeys(create_count_vars(cp_model.CpModel(), problem).count, 1)
+    before = solve(paths_model(problem, start)[0]).objective_value
+    lines: list[str] = []
+    polish_days(problem, start, budget=Budget(20), seed=0, by_team=True, report=lines.append)
+    assert re.fullmatch(r"\d pass\(es\) over 3 line-day\(s\): \d visited, 0 of them from a built placement", lines[-1])
+    hours = itertools.count(step=3600.0)
+    monkeypatch.setattr(paths_module, "time", type("Clock", (), {"perf_counter": staticmethod(lambda: next(hours))}))
+    builds, build = [], paths_module._built_flows
+    monkeypatch.setattr(paths_module, "_built_flows", lambda *a: builds.append(build(*a)) or builds[-1])
+    lines.clear()
+    polished, placed = polish_days(problem, start, budget=Budget(20), seed=0, by_team=True, report=lines.append)
+    visited, built = map(int, re.search(r"(\d+) visited, (\d+) of them", lines[-1]).groups())
+    # the first day alone searched first; a day where no placement is built is searched as before
+    assert visited >= 3 and len(builds) == visited - 1
+    assert built == sum(flows is not None for flows in builds) > 0
+    assert solve(paths_model(problem, polished)[0]).objective_value < before
+    assert all(len(placed[key]) == polished[key] for key in placed)
 

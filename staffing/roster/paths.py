@@ -22,6 +22,8 @@ their placement.
 from __future__ import annotations
 
 import itertools
+import statistics
+import time
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -313,20 +315,33 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
     eval_s = {line: DAY_EVAL_S * max(1.0, paths_size(p, line) / len(p.days) / EVAL_ARCS) for line in p.lines}
     changed = True
     line_days = list(itertools.product(range(len(p.days)), p.lines))
+    searched: list[float] = []  # wall seconds each line-day searched from scratch took, its teams' turns included
+    visits = starts = passes = 0
     while changed and not budget.done(LEAST_DAY_S):
-        changed = False
-        for k, (d, line) in enumerate(line_days):
+        changed, passes = False, passes + 1
+        # each line-day of the pass on its part of the wall left, by its agents on shift: where
+        # the clock runs short (a slower machine), every day is still visited (M, a 120 s run on a
+        # slow minute: the last two of 28 days were left out, each 100,000-170,000 dearer than
+        # polished), and a peak day, whose teams take longer, is not cut to an ordinary day's part
+        sizes = [_on_shift(p, counts, d, line) for d, line in line_days]
+        left = sum(sizes)
+        for (d, line), size in zip(line_days, sizes, strict=True):
             if budget.done(LEAST_DAY_S):
                 break
-            # each line-day of the pass on its part of the wall left: where the clock runs short
-            # (a slower machine), every day is still visited (M, a 120 s run on a slow minute:
-            # the last two of 28 days were left out, each 100,000-170,000 dearer than polished)
-            day = budget.paced(1 / (len(line_days) - k))
+            day = budget.paced(size / left)
+            left -= size
             model, v, flows = _day_model(p, counts, [d], line)
+            began, built = time.perf_counter(), None
             if by_team:
                 # a large line-day (L's online one: its first placement not found in its work at the
-                # peak) starts from a placement built without search, its flows fixed
-                built = _built_flows(p, counts, d, line, flows, day, seed) if eval_s[line] > DAY_EVAL_S else None
+                # peak) starts from a placement built without search, its flows fixed; so does one
+                # whose part of the wall is less than a searched one took (a run the clock cuts, M
+                # on a slow machine: the search then ate the day's part and left its teams none;
+                # built, 0.2-0.3 s, its teams' turns end 30-100k lower on 1.5 s of wall; where
+                # the work alone decides, every day is searched as before)
+                cut = searched and day.wall_left() < statistics.fmean(searched)
+                built = (_built_flows(p, counts, d, line, flows, day, seed)
+                         if eval_s[line] > DAY_EVAL_S or cut else None)
                 start = model if built is None else _fixed_flows(model, built)
                 day.charge(_copy_cost(model))  # evaluate places the day in a copy
                 now = evaluate(start, v, counts, seed=seed,
@@ -342,6 +357,8 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
             if by_team:
                 values, objective = _team_round(model, v, flows, d, p.line_teams(line), values, objective,
                                                 budget=day, seed=seed)
+                if built is None:
+                    searched.append(time.perf_counter() - began)
             else:
                 hint_solution(model, values)
                 solver = day.solver(seed, 1, most_s=DAY_SOLVE_S)
@@ -349,6 +366,8 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
                 if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < objective - 0.5:
                     values, objective = list(solver.response_proto.solution), solver.objective_value
             placed.update(_paths_of(values, flows, d))
+            visits += 1
+            starts += built is not None
             if objective < now.objective - 0.5:
                 counts.update({key: n for key, n in counts_of(v, values).items() if key[1] == d})
                 changed = True
@@ -356,7 +375,17 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
                     where = f"{p.days[d]}" + (f" {line}" if len(p.lines) > 1 else "")
                     report(f"{where}: {now.objective:,.0f} -> {objective:,.0f}")
             release(model)
+    if report is not None:
+        report(f"{passes} pass(es) over {len(line_days)} line-day(s): {visits} visited, {starts} of them from a "
+               "built placement")
     return counts, placed
+
+
+def _on_shift(p: RosterProblem, counts: Counts, d: int, line: str) -> int:
+    """The line's agents on shift on day d by ``counts``, one more (a line-day with none still
+    has its part)."""
+    teams = set(p.line_teams(line))
+    return 1 + sum(n for (team, e, _s), n in counts.items() if e == d and team in teams)
 
 
 def _fixed_flows(model: cp_model.CpModel, flows: dict[int, int]) -> cp_model.CpModel:
