@@ -447,3 +447,11 @@ def test_a_day_with_less_wall_than_a_searched_one_took_starts_from_a_built_place
     assert solve(paths_model(problem, polished)[0]).objective_value < before
     assert all(len(placed[key]) == polished[key] for key in placed)
 
+
+def test_a_share_may_take_more_of_the_wall_than_of_the_work() -> None:
+    """``Budget.part(share, wall_share)``: the share of the work left, another of the wall left."""
+    budget = Budget(100.0, wall_s=1000.0)
+    part = budget.part(0.5, 0.8)
+    assert part.left() == pytest.approx(50.0)
+    assert 790.0 < part.wall_left() <= 800.0
+    assert 490.0 < budget.part(0.5).wall_left() <= 500.0

@@ -97,9 +97,11 @@ class Budget:
             return True
         return False
 
-    def part(self, share: float) -> Budget:
-        """``share`` of the work left and of the wall time left, drawn from the same ledger."""
-        return Budget(self.left() * share, wall_s=max(self.wall_left(), 0.0) * share, _ledger=self._ledger)
+    def part(self, share: float, wall_share: float | None = None) -> Budget:
+        """``share`` of the work left and of the wall time left (``wall_share`` of it where
+        given: a step that takes more wall for its work than the rest), from the same ledger."""
+        wall = share if wall_share is None else wall_share
+        return Budget(self.left() * share, wall_s=max(self.wall_left(), 0.0) * wall, _ledger=self._ledger)
 
     def private(self, seconds: float) -> Budget:
         """``seconds`` of work on a ledger of its own, to the same wall end: a search's share fixed

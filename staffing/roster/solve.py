@@ -88,9 +88,10 @@ PATHS_SHARE = 0.4  # of stage 1's time: its counts polished a day at a time with
 PATHS_DAY_LIMIT = 2_000  # flow arcs a day (about two teams) up to which they are (paths.py). Above, on M (5 teams,
 #                          5,900 a day), a day's models took 3.5 s each and cost the windows more than they gained
 TEAM_WINDOWS_SHARE = 0.05  # on larger centres, of stage 1's time after its first search: the windows; then
-TEAM_POLISH_SHARE = 0.65  # of the run's work left: the counts polished a team of a day at a time (stage 3 then
-#                           starts from their placement; the rest of the run is its when a day was not reached).
-#                           M: all 28 days in it; at 0.8 stage 3 of the bundled example's 818 days ran out (exit 4)
+TEAM_POLISH_SHARE = 0.65  # of the work left: the counts polished a team of a day at a time, stage 3 starting from
+#                           their placement (M: all 28 days; at 0.8 the example's 818 stage 3 ran out, exit 4), and
+TEAM_POLISH_WALL_SHARE = 0.8  # of the wall left where the clock binds: more wall for its work than stage 3, whose
+#                               searches from its placement gain least (M: 30,000 in 11 s; the polish cut, 250,000)
 TEAM_PATHS_DAY_LIMIT = 25_000  # flow arcs a line-day up to which they are (M: 5,900; L: 23,600 online, whose
 #                                line-days start from a built placement). Above, the segment flow alone
 LARGE_DAY_ARCS = 10_000  # flow arcs a line-day above which the windows run at LARGE_WINDOW_WORK_PER_S (L: 23,600)
@@ -228,7 +229,7 @@ def _stages(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
             # the windows' counts, a day at a time by what their meals and breaks really cost
             placed_report = None if progress is None else (
                 lambda text: progress(f"days (meals and breaks placed): {text}, {time.perf_counter() - started:.1f} s"))
-            polish = budget.part(TEAM_POLISH_SHARE) if by_team else stage_one
+            polish = budget.part(TEAM_POLISH_SHARE, TEAM_POLISH_WALL_SHARE) if by_team else stage_one
             counts, paths = polish_days(problem, counts, budget=polish, seed=seed + attempt, by_team=by_team,
                                         report=placed_report)
             best = evaluate(model, v, counts, seed=seed) or best
