@@ -318,6 +318,10 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
     searched: list[float] = []  # wall seconds each line-day searched from scratch took, its teams' turns included
     visits = starts = passes = 0
     while changed and not budget.done(LEAST_DAY_S):
+        if searched and budget.wall_left() < len(line_days) * statistics.fmean(searched):
+            # the clock binds: another pass, its days cut to built starts, gained nothing on M
+            # (4-9 line-days) and took the wall the names and stage 3 then lacked (M, plain 120 s, seed 1)
+            break
         changed, passes = False, passes + 1
         # each line-day of the pass on its part of the wall left, by its agents on shift: where
         # the clock runs short (a slower machine), every day is still visited (M, a 120 s run on a
