@@ -321,6 +321,7 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
         if searched and budget.wall_left() < len(line_days) * statistics.fmean(searched):
             # the clock binds: another pass, its days cut to built starts, gained nothing on M
             # (4-9 line-days) and took the wall the names and stage 3 then lacked (M, plain 120 s, seed 1)
+            budget.note_clock_cut()
             break
         changed, passes = False, passes + 1
         # each line-day of the pass on its part of the wall left, by its agents on shift: where
@@ -344,6 +345,8 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
                 # built, 0.2-0.3 s, its teams' turns end 30-100k lower on 1.5 s of wall; where
                 # the work alone decides, every day is searched as before)
                 cut = searched and day.wall_left() < statistics.fmean(searched)
+                if cut:
+                    day.note_clock_cut()  # the clock chose the start: a run with the same seed may differ
                 built = (_built_flows(p, counts, d, line, flows, day, seed)
                          if eval_s[line] > DAY_EVAL_S or cut else None)
                 start = model if built is None else _fixed_flows(model, built)
