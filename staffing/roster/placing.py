@@ -3,11 +3,13 @@ a time, in the shifts the agents were named to (``solve.py`` composes the stages
 
 Each line-day is one CP-SAT model (``breaks.BREAK_RULES`` and ``breaks.add_day_coverage``): one
 boolean per possible start of each meal and break, so coverage is exact; the floor is hard and
-shortfall minimised. Each line-day gets the work left in proportion to its agents on shift, and
-one hinted with stage 1's placement (``paths.polish_days``) gets little; any other starts from a
-placement built without search (``greedy.py``), which stands when the search finds nothing in
-its share (so a large peak line-day no longer fails for want of time). A line-day whose floor
-cannot be kept is a :class:`DayFailure` (stage 1 then asks for one more on the line there)."""
+shortfall minimised. Each line-day gets the work left in proportion to its agents on shift.
+Stage 1's placement (``paths.polish_days``), read back first, stands unless a short search from
+it beats it, and needs no search where no slot can be short (``search.least_objective``); any
+other line-day starts from a placement built without search (``greedy.py``), which stands when
+the search finds nothing in its share (so a large peak line-day no longer fails for want of
+time). A line-day whose floor cannot be kept is a :class:`DayFailure` (stage 1 then asks for one
+more on the line there)."""
 
 from __future__ import annotations
 
