@@ -419,11 +419,10 @@ def test_stage_three_keeps_stage_ones_placement_when_its_search_ends_worse(tiny_
     assert day_cost(problem, shifts, placed, "chat") == kept
 
 
-def test_a_day_with_less_wall_than_a_searched_one_took_starts_from_a_built_placement(tiny_centre,
-                                                                                      monkeypatch) -> None:
-    """Polished a team at a time, a line-day is first placed by a search; once a searched day
-    took more wall than the next day's part of it (a run the clock cuts: here a clock that
-    runs an hour a reading), the next days start from a placement built without search, and
+def test_a_pass_behind_the_clock_starts_its_days_from_a_built_placement(tiny_centre, monkeypatch) -> None:
+    """Polished a team at a time, a line-day is first placed by a search; once the line-days left
+    would take more wall at the pace so far than is left (a run the clock cuts: here a clock
+    that runs an hour a reading), the next days start from a placement built without search, and
     still come out cheaper, with one placement per agent on shift; no pass follows that could
     not search every day. Where the clock does not bind, every day is searched."""
     days = [DAY + dt.timedelta(days=i) for i in range(3)]
@@ -458,3 +457,33 @@ def test_a_share_may_take_more_of_the_wall_than_of_the_work() -> None:
     assert part.left() == pytest.approx(50.0)
     assert 790.0 < part.wall_left() <= 800.0
     assert 490.0 < budget.part(0.5).wall_left() <= 500.0
+
+
+def test_a_later_pass_keeps_a_cheaper_placement_of_the_same_counts(tiny_centre, monkeypatch) -> None:
+    """A second pass over a line-day that moves none of its counts and places them dearer than
+    the first did (here: its teams' turn made to report 1,000 more) keeps the first placement
+    for stage 3."""
+    days = [DAY + dt.timedelta(days=i) for i in range(3)]
+    need = pd.concat([requirement("chat", days, range(9, 13), 2), requirement("chat", days, range(13, 17), 1)])
+    problem = build_problem(tiny_centre, need, days[0], days[-1])
+    start = dict.fromkeys(create_count_vars(cp_model.CpModel(), problem).count, 2)
+    kept: list[tuple[int, dict]] = []  # (day, its placement) each time one is kept for stage 3
+    turn, of_paths = paths_module._team_round, paths_module._paths_of
+
+    def dearer_later(model, v, flows, d, *args, **kwargs):
+        values, objective = turn(model, v, flows, d, *args, **kwargs)
+        return values, objective + 1000 * any(day == d for day, _placed in kept)
+
+    def recorded(values, flows, d):
+        kept.append((d, of_paths(values, flows, d)))
+        return kept[-1][1]
+
+    monkeypatch.setattr(paths_module, "_team_round", dearer_later)
+    monkeypatch.setattr(paths_module, "_paths_of", recorded)
+    lines: list[str] = []
+    _polished, placed = polish_days(problem, start, budget=Budget(20), seed=0, by_team=True, report=lines.append)
+    assert re.match(r"2 pass\(es\)", lines[-1])  # the first pass moved counts: a second one ran
+    for d in range(3):
+        mine = [found for day, found in kept if day == d]
+        assert len(mine) == 1  # placed on its first visit, the later, dearer one not kept
+        assert all(placed[key] is found for key, found in mine[0].items())

@@ -22,6 +22,7 @@ their placement.
 from __future__ import annotations
 
 import itertools
+import math
 import statistics
 import time
 from collections.abc import Callable, Iterable
@@ -315,11 +316,19 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
     eval_s = {line: DAY_EVAL_S * max(1.0, paths_size(p, line) / len(p.days) / EVAL_ARCS) for line in p.lines}
     changed = True
     line_days = list(itertools.product(range(len(p.days)), p.lines))
-    searched: list[float] = []  # wall seconds each line-day searched from scratch took, its teams' turns included
+    walls: dict[str, list[float]] = {}  # wall seconds each line-day visited took, its teams' turns included, by line
+
+    def behind(ahead: list[tuple[int, str]]) -> bool:
+        """Whether the wall left is less than ``ahead`` would take at the pace of the line-days
+        visited (the clock binds: a slower machine); never where the work alone decides."""
+        pace = sum(statistics.fmean(walls[line]) for _d, line in ahead if walls.get(line))
+        return pace > 0 and budget.wall_left() < pace
+
     visits = starts = passes = 0
+    cost: dict[tuple[int, str], float] = {}  # each line-day's placement in ``placed``: its objective when placed
     while changed and not budget.done(LEAST_DAY_S):
-        if searched and budget.wall_left() < len(line_days) * statistics.fmean(searched):
-            # the clock binds: another pass, its days cut to built starts, gained nothing on M
+        if behind(line_days):
+            # another pass the wall cannot carry, its days cut to built starts, gained nothing on M
             # (4-9 line-days) and took the wall the names and stage 3 then lacked (M, plain 120 s, seed 1)
             budget.note_clock_cut()
             break
@@ -330,7 +339,7 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
         # polished), and a peak day, whose teams take longer, is not cut to an ordinary day's part
         sizes = [_on_shift(p, counts, d, line) for d, line in line_days]
         left = sum(sizes)
-        for (d, line), size in zip(line_days, sizes, strict=True):
+        for k, ((d, line), size) in enumerate(zip(line_days, sizes, strict=True)):
             if budget.done(LEAST_DAY_S):
                 break
             day = budget.paced(size / left)
@@ -339,12 +348,12 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
             began, built = time.perf_counter(), None
             if by_team:
                 # a large line-day (L's online one: its first placement not found in its work at the
-                # peak) starts from a placement built without search, its flows fixed; so does one
-                # whose part of the wall is less than a searched one took (a run the clock cuts, M
-                # on a slow machine: the search then ate the day's part and left its teams none;
-                # built, 0.2-0.3 s, its teams' turns end 30-100k lower on 1.5 s of wall; where
-                # the work alone decides, every day is searched as before)
-                cut = searched and day.wall_left() < statistics.fmean(searched)
+                # peak) starts from a placement built without search, its flows fixed; so does any
+                # while the pass is behind the clock (M on a slow machine: the search then ate the
+                # day's part and left its teams none; built, 0.2-0.3 s, its teams' turns end
+                # 30-100k lower on 1.5 s of wall), until it catches up; where the work alone
+                # decides, every day is searched as before
+                cut = eval_s[line] <= DAY_EVAL_S and behind(line_days[k:])
                 if cut:
                     day.note_clock_cut()  # the clock chose the start: a run with the same seed may differ
                 built = (_built_flows(p, counts, d, line, flows, day, seed)
@@ -364,15 +373,18 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
             if by_team:
                 values, objective = _team_round(model, v, flows, d, p.line_teams(line), values, objective,
                                                 budget=day, seed=seed)
-                if built is None:
-                    searched.append(time.perf_counter() - began)
+                walls.setdefault(line, []).append(time.perf_counter() - began)
             else:
                 hint_solution(model, values)
                 solver = day.solver(seed, 1, most_s=DAY_SOLVE_S)
                 status = solver.solve(model)
                 if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < objective - 0.5:
                     values, objective = list(solver.response_proto.solution), solver.objective_value
-            placed.update(_paths_of(values, flows, d))
+            # a later pass keeps the placement it had where this visit moved no count and placed
+            # them no cheaper (a visit cut short, or from a built start, may end above it)
+            if objective < now.objective - 0.5 or objective <= cost.get((d, line), math.inf):
+                placed.update(_paths_of(values, flows, d))
+                cost[d, line] = objective
             visits += 1
             starts += built is not None
             if objective < now.objective - 0.5:
