@@ -419,10 +419,10 @@ def test_stage_three_keeps_stage_ones_placement_when_its_search_ends_worse(tiny_
     assert day_cost(problem, shifts, placed, "chat") == kept
 
 
-def test_a_pass_behind_the_clock_starts_its_days_from_a_built_placement(tiny_centre, monkeypatch) -> None:
-    """Polished a team at a time, a line-day is first placed by a search; once the line-days left
-    would take more wall at the pace so far than is left (a run the clock cuts: here a clock
-    that runs an hour a reading), the next days start from a placement built without search, and
+def test_a_day_whose_part_of_the_wall_a_search_overruns_starts_built(tiny_centre, monkeypatch) -> None:
+    """Polished a team at a time, a line-day is first placed by a search; once its line's searched
+    days took more wall for their agents than a day's part holds (a run the clock cuts: here a
+    clock that runs an hour a reading), the next days start from a placement built without search, and
     still come out cheaper, with one placement per agent on shift; no pass follows that could
     not search every day. Where the clock does not bind, every day is searched."""
     days = [DAY + dt.timedelta(days=i) for i in range(3)]

@@ -316,44 +316,38 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
     eval_s = {line: DAY_EVAL_S * max(1.0, paths_size(p, line) / len(p.days) / EVAL_ARCS) for line in p.lines}
     changed = True
     line_days = list(itertools.product(range(len(p.days)), p.lines))
-    walls: dict[str, list[float]] = {}  # wall seconds each line-day visited took, its teams' turns included, by line
-
-    def behind(ahead: list[tuple[int, str]]) -> bool:
-        """Whether the wall left is less than ``ahead`` would take at the pace of the line-days
-        visited (the clock binds: a slower machine); never where the work alone decides."""
-        pace = sum(statistics.fmean(walls[line]) for _d, line in ahead if walls.get(line))
-        return pace > 0 and budget.wall_left() < pace
-
+    pace = _Pace()
     visits = starts = passes = 0
     cost: dict[tuple[int, str], float] = {}  # each line-day's placement in ``placed``: its objective when placed
     while changed and not budget.done(LEAST_DAY_S):
-        if behind(line_days):
-            # another pass the wall cannot carry, its days cut to built starts, gained nothing on M
-            # (4-9 line-days) and took the wall the names and stage 3 then lacked (M, plain 120 s, seed 1)
+        sizes = [_on_shift(p, counts, d, line) for d, line in line_days]
+        if passes and budget.wall_left() < sum(map(pace.need, [line for _d, line in line_days], sizes)):
+            # another pass the wall cannot carry at the pace of the last, its days cut to built
+            # starts, gained nothing on M (4-9 line-days) and took the wall the names and stage 3
+            # then lacked (M, plain 120 s, seed 1)
             budget.note_clock_cut()
             break
         changed, passes = False, passes + 1
-        # each line-day of the pass on its part of the wall left, by its agents on shift: where
-        # the clock runs short (a slower machine), every day is still visited (M, a 120 s run on a
-        # slow minute: the last two of 28 days were left out, each 100,000-170,000 dearer than
-        # polished), and a peak day, whose teams take longer, is not cut to an ordinary day's part
-        sizes = [_on_shift(p, counts, d, line) for d, line in line_days]
-        left = sum(sizes)
         for k, ((d, line), size) in enumerate(zip(line_days, sizes, strict=True)):
             if budget.done(LEAST_DAY_S):
                 break
-            day = budget.paced(size / left)
-            left -= size
+            # each line-day of the pass on its part of the wall left, by its agents on shift and
+            # its line's pace: where the clock runs short (a slower machine), every day is still
+            # visited (M, a 120 s run on a slow minute: the last two of 28 days were left out,
+            # each 100,000-170,000 dearer than polished), and a peak day is not cut to an
+            # ordinary day's part, nor a line-day searched to one of a line whose days are built
+            ahead = [pace.weight(line_days[j][1], sizes[j]) for j in range(k, len(line_days))]
+            day = budget.paced(ahead[0] / sum(ahead))
             model, v, flows = _day_model(p, counts, [d], line)
             began, built = time.perf_counter(), None
             if by_team:
                 # a large line-day (L's online one: its first placement not found in its work at the
-                # peak) starts from a placement built without search, its flows fixed; so does any
-                # while the pass is behind the clock (M on a slow machine: the search then ate the
-                # day's part and left its teams none; built, 0.2-0.3 s, its teams' turns end
-                # 30-100k lower on 1.5 s of wall), until it catches up; where the work alone
-                # decides, every day is searched as before
-                cut = eval_s[line] <= DAY_EVAL_S and behind(line_days[k:])
+                # peak) starts from a placement built without search, its flows fixed; so does one
+                # whose part of the wall is less than its line's searched ones took for their agents
+                # (a run the clock cuts, M on a slow machine: the search then ate the day's part and
+                # left its teams none; built, 0.2-0.3 s, its teams' turns end 30-100k lower on 1.5 s
+                # of wall); where the work alone decides, every day is searched as before
+                cut = eval_s[line] <= DAY_EVAL_S and day.wall_left() < pace.need(line, size)
                 if cut:
                     day.note_clock_cut()  # the clock chose the start: a run with the same seed may differ
                 built = (_built_flows(p, counts, d, line, flows, day, seed)
@@ -373,7 +367,7 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
             if by_team:
                 values, objective = _team_round(model, v, flows, d, p.line_teams(line), values, objective,
                                                 budget=day, seed=seed)
-                walls.setdefault(line, []).append(time.perf_counter() - began)
+                pace.add(line, size, time.perf_counter() - began, searched=built is None)
             else:
                 hint_solution(model, values)
                 solver = day.solver(seed, 1, most_s=DAY_SOLVE_S)
@@ -398,6 +392,31 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
         report(f"{passes} pass(es) over {len(line_days)} line-day(s): {visits} visited, {starts} of them from a "
                "built placement")
     return counts, placed
+
+
+class _Pace:
+    """The wall the polish's line-days took per agent on shift, by line: what the next ones
+    would take, for their parts of the wall and whether a search fits one."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, list[float]] = {}      # each line-day visited
+        self.searched: dict[str, list[float]] = {}  # those whose first placement was searched
+
+    def add(self, line: str, size: int, wall_s: float, *, searched: bool) -> None:
+        self.seen.setdefault(line, []).append(wall_s / size)
+        if searched:
+            self.searched.setdefault(line, []).append(wall_s / size)
+
+    def weight(self, line: str, size: int) -> float:
+        """A line-day's weight in a pass's wall: its agents at its line's pace (any line's
+        before one of its own is seen; alike before any)."""
+        rates = self.seen.get(line) or [r for seen in self.seen.values() for r in seen] or [1.0]
+        return size * statistics.fmean(rates)
+
+    def need(self, line: str, size: int) -> float:
+        """The wall a line-day searched would take (0 before a search of its line is seen)."""
+        rates = self.searched.get(line)
+        return size * statistics.fmean(rates) if rates else 0.0
 
 
 def _on_shift(p: RosterProblem, counts: Counts, d: int, line: str) -> int:
