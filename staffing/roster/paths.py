@@ -342,12 +342,15 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
             began, built = time.perf_counter(), None
             if by_team:
                 # a large line-day (L's online one: its first placement not found in its work at the
-                # peak) starts from a placement built without search, its flows fixed; so does one
-                # whose part of the wall is less than its line's searched ones took for their agents
-                # (a run the clock cuts, M on a slow machine: the search then ate the day's part and
-                # left its teams none; built, 0.2-0.3 s, its teams' turns end 30-100k lower on 1.5 s
-                # of wall); where the work alone decides, every day is searched as before
-                cut = eval_s[line] <= DAY_EVAL_S and day.wall_left() < pace.need(line, size)
+                # peak) starts from a placement built without search, its flows fixed; so does any
+                # while the wall left is less than the line-days ahead would take searched at their
+                # lines' pace (a run the clock cuts, M on a slow machine: the search then ate the
+                # day's part and left its teams none; built, 0.2-0.3 s, its teams' turns end
+                # 30-100k lower on 1.5 s of wall), until the pass catches up; where the work alone
+                # decides, every day is searched as before (on L, a day's part alone cut two
+                # hotline days whose searches had overrun theirs, the wall plentiful)
+                ahead_need = sum(pace.need(line_days[j][1], sizes[j]) for j in range(k, len(line_days)))
+                cut = eval_s[line] <= DAY_EVAL_S and budget.wall_left() < ahead_need
                 if cut:
                     day.note_clock_cut()  # the clock chose the start: a run with the same seed may differ
                 built = (_built_flows(p, counts, d, line, flows, day, seed)
