@@ -321,7 +321,8 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
     cost: dict[tuple[int, str], float] = {}  # each line-day's placement in ``placed``: its objective when placed
     while changed and not budget.done(LEAST_DAY_S):
         sizes = [_on_shift(p, counts, d, line) for d, line in line_days]
-        if passes and budget.wall_left() < sum(map(pace.need, [line for _d, line in line_days], sizes)):
+        lines = [line for _d, line in line_days]
+        if passes and budget.wall_left() < pace.ahead(lines, sizes)[1]:
             # another pass the wall cannot carry at the pace of the last, its days cut to built
             # starts, gained nothing on M (4-9 line-days) and took the wall the names and stage 3
             # then lacked (M, plain 120 s, seed 1)
@@ -336,8 +337,8 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
             # visited (M, a 120 s run on a slow minute: the last two of 28 days were left out,
             # each 100,000-170,000 dearer than polished), and a peak day is not cut to an
             # ordinary day's part, nor a line-day searched to one of a line whose days are built
-            ahead = [pace.weight(line_days[j][1], sizes[j]) for j in range(k, len(line_days))]
-            day = budget.paced(ahead[0] / sum(ahead))
+            share, ahead_need = pace.ahead(lines[k:], sizes[k:])
+            day = budget.paced(share)
             model, v, flows = _day_model(p, counts, [d], line)
             began, built = time.perf_counter(), None
             if by_team:
@@ -349,7 +350,6 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
                 # 30-100k lower on 1.5 s of wall), until the pass catches up; where the work alone
                 # decides, every day is searched as before (on L, a day's part alone cut two
                 # hotline days whose searches had overrun theirs, the wall plentiful)
-                ahead_need = sum(pace.need(line_days[j][1], sizes[j]) for j in range(k, len(line_days)))
                 cut = eval_s[line] <= DAY_EVAL_S and budget.wall_left() < ahead_need
                 if cut:
                     day.note_clock_cut()  # the clock chose the start: a run with the same seed may differ
@@ -410,16 +410,18 @@ class _Pace:
         if searched:
             self.searched.setdefault(line, []).append(wall_s / size)
 
-    def weight(self, line: str, size: int) -> float:
-        """A line-day's weight in a pass's wall: its agents at its line's pace (any line's
-        before one of its own is seen; alike before any)."""
-        rates = self.seen.get(line) or [r for seen in self.seen.values() for r in seen] or [1.0]
-        return size * statistics.fmean(rates)
-
-    def need(self, line: str, size: int) -> float:
-        """The wall a line-day searched would take (0 before a search of its line is seen)."""
-        rates = self.searched.get(line)
-        return size * statistics.fmean(rates) if rates else 0.0
+    def ahead(self, lines: list[str], sizes: list[int]) -> tuple[float, float]:
+        """For the line-days ahead (their lines and agents on shift, the next first): the next
+        one's share of the wall left, each weighing its agents at its line's pace (any line's
+        before one of its own is seen; alike before any), and the wall they would take searched
+        (none for a line not yet searched)."""
+        every = [rate for rates in self.seen.values() for rate in rates]
+        anyone = statistics.fmean(every) if every else 1.0
+        pace = {line: statistics.fmean(rates) for line, rates in self.seen.items() if rates}
+        searched = {line: statistics.fmean(rates) for line, rates in self.searched.items() if rates}
+        weights = [size * pace.get(line, anyone) for line, size in zip(lines, sizes, strict=True)]
+        need = sum(size * searched.get(line, 0.0) for line, size in zip(lines, sizes, strict=True))
+        return weights[0] / sum(weights), need
 
 
 def _on_shift(p: RosterProblem, counts: Counts, d: int, line: str) -> int:
