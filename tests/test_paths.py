@@ -10,6 +10,7 @@ import datetime as dt
 import importlib
 import itertools
 import re
+import statistics
 
 import numpy as np
 import pandas as pd
@@ -487,3 +488,86 @@ def test_a_later_pass_keeps_a_cheaper_placement_of_the_same_counts(tiny_centre, 
         mine = [found for day, found in kept if day == d]
         assert len(mine) == 1  # placed on its first visit, the later, dearer one not kept
         assert all(placed[key] is found for key, found in mine[0].items())
+
+
+def test_the_pace_shares_the_wall_and_the_work_by_each_lines_own_rate() -> None:
+    """``_Pace.ahead``: each line-day ahead weighs its agents at its own line's rate, the wall by
+    wall per agent and the work by work per agent; the searched need counts only lines searched,
+    and no work is foreseen before any line-day is seen."""
+    pace = paths_module._Pace()
+    assert pace.ahead(["a", "b"], [10, 30]).work_s == 0.0  # nothing seen: no work foreseen
+    assert pace.ahead(["a", "b"], [10, 30]).share == pytest.approx(0.25)  # by agents alone
+    pace.add("a", 10, 1.0, 2.0, searched=True)   # 0.1 s of wall and 0.2 s of work an agent
+    pace.add("b", 5, 1.0, 0.5, searched=False)   # 0.2 s of wall and 0.1 s of work an agent
+    ahead = pace.ahead(["a", "b", "a"], [10, 5, 20])
+    assert ahead.share == pytest.approx(1.0 / (1.0 + 1.0 + 2.0))
+    assert ahead.work_share == pytest.approx(2.0 / (2.0 + 0.5 + 4.0))
+    assert ahead.work_s == pytest.approx(6.5)
+    assert ahead.next_work_s == pytest.approx(2.0)
+    assert ahead.searched_s == pytest.approx(0.1 * 30)  # b's days start built: none of its wall counts
+    assert pace.ahead(["c"], [4]).work_s == pytest.approx(4 * statistics.fmean([0.2, 0.1]))  # any line's rate
+
+
+def test_work_short_of_the_days_ahead_is_shared_so_every_day_is_visited(tiny_centre, monkeypatch) -> None:
+    """A line-day leaves half the work the line-days after it would take at their line's pace (here
+    each day's teams take up to 5 s of it, with 10.5 s in all) to them, so the last day is still
+    visited; where the work is plenty, a day takes what it needs."""
+    days = [DAY + dt.timedelta(days=i) for i in range(3)]
+    need = pd.concat([requirement("chat", days, range(9, 13), 2), requirement("chat", days, range(13, 17), 1)])
+    problem = build_problem(tiny_centre, need, days[0], days[-1])
+    start = dict.fromkeys(create_count_vars(cp_model.CpModel(), problem).count, 2)
+    taken: list[float] = []
+
+    def greedy(model, v, flows, d, teams, values, objective, *, budget, seed):
+        taken.append(min(5.0, budget.left()))
+        budget.charge(taken[-1])
+        return values, objective
+
+    monkeypatch.setattr(paths_module, "_team_round", greedy)
+    lines: list[str] = []
+    polish_days(problem, start, budget=Budget(10.5), seed=0, by_team=True, report=lines.append)
+    assert re.fullmatch(r"1 pass\(es\) over 3 line-day\(s\): 3 visited, 0 of them from a built placement", lines[-1])
+    assert taken[0] == 5.0 and taken[2] > 0.5 and taken[1] < 5.0
+    taken.clear()
+    polish_days(problem, start, budget=Budget(100), seed=0, by_team=True, report=lines.append)
+    assert taken[:3] == [5.0] * 3
+
+
+def test_each_team_of_a_short_day_has_its_turn(tiny_centre, monkeypatch) -> None:
+    """``_team_round`` on less work than every team's full turn: each team searches on its part of
+    what the day has left, so the second team is not left without one."""
+    days = [DAY + dt.timedelta(days=i) for i in range(2)]
+    problem = build_problem(two_teams(tiny_centre), requirement("chat", days, range(9, 17), 2), days[0], days[-1])
+    start = {key: int(key[0] == "T2") for key in create_count_vars(cp_model.CpModel(), problem).count}
+    model, v, flows = paths_module._day_model(problem, start, [0], "chat")
+    found = solve(model)
+    limits: list[float] = []
+    lean = paths_module._lean
+    monkeypatch.setattr(paths_module, "_lean",
+                        lambda solver: limits.append(solver.parameters.max_deterministic_time / solver.rate)
+                        or lean(solver))
+    paths_module._team_round(model, v, flows, 0, ["T1", "T2"], list(found.response_proto.solution),
+                             found.objective_value, budget=Budget(0.6), seed=0)
+    assert len(limits) == 2
+    assert limits[0] <= 0.3 + 1e-9  # half of the day's 0.6 s (a full turn is 0.5 s)
+
+
+def test_a_line_closed_all_day_with_no_one_on_shift_is_left_out(tiny) -> None:
+    """A line closed at the weekend (mail here) with no one on shift there has nothing to place
+    or move: the polish leaves those line-days out and says so, and visits every other one."""
+    toml = tiny / "centre.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + '\n[lines.mail]\nname = "Mail"\nchannel = "chat"\n\n'
+                    '[lines.mail.hours]\nweekdays = "09:00-17:00"\nweekend = "closed"\n\n'
+                    '[lines.mail.queue]\nhandle_time_s = 300\n\n[teams.T2]\nline = "mail"\n', encoding="utf-8")
+    agents = tiny / "agents.csv"
+    agents.write_text(agents.read_text(encoding="utf-8").replace("A3,Cai,T1,chat", "A3,Cai,T2,mail"),
+                      encoding="utf-8")
+    centre = load_centre(tiny)
+    days = [dt.date(2026, 8, 14) + dt.timedelta(days=i) for i in range(3)]  # Friday to Sunday
+    need = pd.concat([requirement("chat", days, range(9, 17), 2), requirement("mail", days[:1], range(9, 17), 1)])
+    problem = build_problem(centre, need, days[0], days[-1])
+    start = {key: int(key[0] == "T1" or key[1] == 0) for key in create_count_vars(cp_model.CpModel(), problem).count}
+    lines: list[str] = []
+    polish_days(problem, start, budget=Budget(20), seed=0, by_team=True, report=lines.append)
+    assert re.fullmatch(r"\d pass\(es\) over 4 line-day\(s\) \(2 closed with no one on shift left out\): "
+                        r"[4-8] visited, 0 of them from a built placement", lines[-1])

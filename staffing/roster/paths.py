@@ -21,6 +21,7 @@ their placement.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import statistics
@@ -44,6 +45,7 @@ EVAL_ARCS = 6_000   # for up to this many arcs (M: 5,900 a day), more in proport
 DAY_SOLVE_S = 2.0   # work to re-solve one day's counts with them
 LEAST_DAY_S = 0.2   # no day started on less work than this
 TEAM_SOLVE_S = 0.5  # work to re-solve one team's counts of a day, the other teams' as they are
+WORK_KEPT_AHEAD = 0.5  # of the work the polish's line-days after one would take at their pace: not its to take
 COPY_S_PER_VAR = 1.2e-5  # work charged for copying a day's model to fix and solve (M: 7,000 variables, 0.08 s)
 
 
@@ -315,14 +317,18 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
     # a line-day's first placement on work in proportion to its arcs (L's online line: 20 teams, 23,600 a day)
     eval_s = {line: DAY_EVAL_S * max(1.0, paths_size(p, line) / len(p.days) / EVAL_ARCS) for line in p.lines}
     changed = True
-    line_days = list(itertools.product(range(len(p.days)), p.lines))
+    # a line closed all day with no one on shift has nothing to place or move (L's hotline at
+    # weekends: visited, its part of the wall, 0.1 s, ran out on building the day and was noted
+    # as a clock cut, and its 0.1 s for one agent raised the line's pace by half)
+    every = list(itertools.product(range(len(p.days)), p.lines))
+    line_days = [(d, line) for d, line in every if p.open_slots[line][d].any() or _on_shift(p, counts, d, line) > 1]
     pace = _Pace()
     visits = starts = passes = 0
     cost: dict[tuple[int, str], float] = {}  # each line-day's placement in ``placed``: its objective when placed
     while changed and not budget.done(LEAST_DAY_S):
         sizes = [_on_shift(p, counts, d, line) for d, line in line_days]
         lines = [line for _d, line in line_days]
-        if passes and budget.wall_left() < pace.ahead(lines, sizes)[1]:
+        if passes and budget.wall_left() < pace.ahead(lines, sizes).searched_s:
             # another pass the wall cannot carry at the pace of the last, its days cut to built
             # starts, gained nothing on M (4-9 line-days) and took the wall the names and stage 3
             # then lacked (M, plain 120 s, seed 1)
@@ -337,8 +343,16 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
             # visited (M, a 120 s run on a slow minute: the last two of 28 days were left out,
             # each 100,000-170,000 dearer than polished), and a peak day is not cut to an
             # ordinary day's part, nor a line-day searched to one of a line whose days are built
-            share, ahead_need = pace.ahead(lines[k:], sizes[k:])
-            day = budget.paced(share)
+            ahead = pace.ahead(lines[k:], sizes[k:])
+            day = budget.paced(ahead.share)
+            # half the work the line-days after it would take at their lines' pace is kept for them
+            # (L: the last online day of the month was left out, its first placement stage 3's to
+            # search, and the one before it got 4 s); never less than its part of the work left.
+            # Where the pace alone shared the work, it cut the third of M's days, whose first two
+            # took more work an agent than the rest (354,840 -> 392,820)
+            keep = WORK_KEPT_AHEAD * (ahead.work_s - ahead.next_work_s)
+            day = day.upto(max(budget.left() - keep, budget.left() * ahead.work_share))
+            began_work = budget.spent
             model, v, flows = _day_model(p, counts, [d], line)
             began, built = time.perf_counter(), None
             if by_team:
@@ -350,7 +364,7 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
                 # 30-100k lower on 1.5 s of wall), until the pass catches up; where the work alone
                 # decides, every day is searched as before (on L, a day's part alone cut two
                 # hotline days whose searches had overrun theirs, the wall plentiful)
-                cut = eval_s[line] <= DAY_EVAL_S and budget.wall_left() < ahead_need
+                cut = eval_s[line] <= DAY_EVAL_S and budget.wall_left() < ahead.searched_s
                 if cut:
                     day.note_clock_cut()  # the clock chose the start: a run with the same seed may differ
                 built = (_built_flows(p, counts, d, line, flows, day, seed)
@@ -370,13 +384,13 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
             if by_team:
                 values, objective = _team_round(model, v, flows, d, p.line_teams(line), values, objective,
                                                 budget=day, seed=seed)
-                pace.add(line, size, time.perf_counter() - began, searched=built is None)
             else:
                 hint_solution(model, values)
                 solver = day.solver(seed, 1, most_s=DAY_SOLVE_S)
                 status = solver.solve(model)
                 if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < objective - 0.5:
                     values, objective = list(solver.response_proto.solution), solver.objective_value
+            pace.add(line, size, time.perf_counter() - began, budget.spent - began_work, searched=built is None)
             # a later pass keeps the placement it had where this visit moved no count and placed
             # them no cheaper (a visit cut short, or from a built start, may end above it)
             if objective < now.objective - 0.5 or objective <= cost.get((d, line), math.inf):
@@ -392,36 +406,67 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
                     report(f"{where}: {now.objective:,.0f} -> {objective:,.0f}")
             release(model)
     if report is not None:
-        report(f"{passes} pass(es) over {len(line_days)} line-day(s): {visits} visited, {starts} of them from a "
-               "built placement")
+        closed = len(every) - len(line_days)
+        report(f"{passes} pass(es) over {len(line_days)} line-day(s)"
+               + (f" ({closed} closed with no one on shift left out)" if closed else "")
+               + f": {visits} visited, {starts} of them from a built placement")
     return counts, placed
 
 
+@dataclasses.dataclass(frozen=True)
+class _Ahead:
+    """What the polish's line-days ahead would take, by the pace of those visited."""
+
+    share: float       # the next one's part of the wall left
+    searched_s: float  # the wall they would take with their first placements searched
+    work_share: float  # the next one's part of the work left
+    work_s: float      # the work they would take
+    next_work_s: float  # of it, the next one's
+
+
 class _Pace:
-    """The wall the polish's line-days took per agent on shift, by line: what the next ones
-    would take, for their parts of the wall and whether a search fits one."""
+    """The wall and the work the polish's line-days took per agent on shift, by line: what the
+    next ones would take, for their parts of the wall and of the work, and whether a search
+    fits one. The work is counted, so its pace is the same on every run of a seed."""
 
     def __init__(self) -> None:
-        self.seen: dict[str, list[float]] = {}      # each line-day visited
-        self.searched: dict[str, list[float]] = {}  # those whose first placement was searched
+        self.seen: dict[str, list[float]] = {}      # wall, each line-day visited
+        self.searched: dict[str, list[float]] = {}  # wall, those whose first placement was searched
+        self.work: dict[str, list[float]] = {}      # work, each line-day visited
 
-    def add(self, line: str, size: int, wall_s: float, *, searched: bool) -> None:
+    def add(self, line: str, size: int, wall_s: float, work_s: float, *, searched: bool) -> None:
         self.seen.setdefault(line, []).append(wall_s / size)
+        self.work.setdefault(line, []).append(work_s / size)
         if searched:
             self.searched.setdefault(line, []).append(wall_s / size)
 
-    def ahead(self, lines: list[str], sizes: list[int]) -> tuple[float, float]:
+    def ahead(self, lines: list[str], sizes: list[int]) -> _Ahead:
         """For the line-days ahead (their lines and agents on shift, the next first): the next
-        one's share of the wall left, each weighing its agents at its line's pace (any line's
-        before one of its own is seen; alike before any), and the wall they would take searched
-        (none for a line not yet searched)."""
-        every = [rate for rates in self.seen.values() for rate in rates]
-        anyone = statistics.fmean(every) if every else 1.0
-        pace = {line: statistics.fmean(rates) for line, rates in self.seen.items() if rates}
+        one's parts of the wall and of the work left, each line-day weighing its agents at its
+        line's pace (any line's before one of its own is seen; alike before any), the wall they
+        would take searched (none for a line not yet searched) and the work they would take
+        (none before any is seen)."""
+        wall, _ = _weighed(self.seen, lines, sizes)
+        work, work_s = _weighed(self.work, lines, sizes)
         searched = {line: statistics.fmean(rates) for line, rates in self.searched.items() if rates}
-        weights = [size * pace.get(line, anyone) for line, size in zip(lines, sizes, strict=True)]
         need = sum(size * searched.get(line, 0.0) for line, size in zip(lines, sizes, strict=True))
-        return weights[0] / sum(weights), need
+        return _Ahead(_first_share(wall), need, _first_share(work), work_s, work[0] if work_s else 0.0)
+
+
+def _weighed(rates: dict[str, list[float]], lines: list[str], sizes: list[int]) -> tuple[list[float], float]:
+    """Each line-day's agents at its line's mean rate (any line's where it has none; 1 before
+    any), and their sum at the lines' own rates (0 before any is seen)."""
+    every = [rate for own in rates.values() for rate in own]
+    anyone = statistics.fmean(every) if every else 1.0
+    mean = {line: statistics.fmean(own) for line, own in rates.items() if own}
+    weights = [size * mean.get(line, anyone) for line, size in zip(lines, sizes, strict=True)]
+    return weights, (sum(weights) if every else 0.0)
+
+
+def _first_share(weights: list[float]) -> float:
+    """The first weight's share of them all (alike where they are all 0)."""
+    total = sum(weights)
+    return weights[0] / total if total > 0 else 1.0 / len(weights)
 
 
 def _on_shift(p: RosterProblem, counts: Counts, d: int, line: str) -> int:
@@ -509,7 +554,8 @@ def _team_round(model: cp_model.CpModel, v: CountVars, flows: Flows, d: int, tea
     (Cut out as a model of its own, ``SubModels``, a team took longer: reading the day's model
     costs more than CP-SAT's presolve of the copy.) Returns the better solution."""
     own = team_variables(v, flows, d)
-    for team in sorted(set(own) & set(teams)):  # another line's teams the model holds already
+    turns = sorted(set(own) & set(teams))  # another line's teams the model holds already
+    for k, team in enumerate(turns):
         if budget.done(LEAST_DAY_S):
             break
         budget.charge(_copy_cost(model))
@@ -519,7 +565,10 @@ def _team_round(model: cp_model.CpModel, v: CountVars, flows: Flows, d: int, tea
                 for i in indices:
                     set_domain(sub, i, [values[i], values[i]])
         hint_solution(sub, values)
-        solver = _lean(budget.solver(seed, 1, most_s=TEAM_SOLVE_S))
+        # each team at most its part of what the day has left, of the work and of the wall, so
+        # that where the day's part is short the last teams still have their turn
+        left = len(turns) - k
+        solver = _lean(budget.paced(1 / left).solver(seed, 1, most_s=min(TEAM_SOLVE_S, budget.left() / left)))
         status = solver.solve(sub)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < objective - 0.5:
             values, objective = list(solver.response_proto.solution), solver.objective_value
