@@ -1,7 +1,8 @@
 """Stage 1's exact away channel (``staffing/roster/paths.py``): each team's meals and breaks as
 an integer flow of paths. For given counts its shortfall is the exact placement's (stage 3,
 ``staffing/roster/breaks.py``, one boolean per start), its flow splits into one valid
-placement per agent, and the day-by-day polish built on it never makes a roster worse."""
+placement per agent, and the day-by-day polish built on it (``staffing/roster/polish.py``) never
+makes a roster worse."""
 
 from __future__ import annotations
 
@@ -23,13 +24,14 @@ from staffing import load_centre
 from staffing.roster import build_problem, roster
 from staffing.roster.breaks import BREAK_RULES, Assignment, BreakVars, add_day_coverage
 from staffing.roster.counts import COUNT_RULES, create_count_vars
-from staffing.roster.paths import Steps, add_coverage_paths, decompose, polish_days
+from staffing.roster.paths import Steps, add_coverage_paths, decompose
+from staffing.roster.polish import polish_days
 from staffing.roster.rules import add_coverage
 from staffing.roster.search import Budget
 from tests.test_roster import check_roster, requirement
 
 solve_module = importlib.import_module("staffing.roster.solve")  # the package's `solve` is the function
-paths_module = importlib.import_module("staffing.roster.paths")
+polish_module = importlib.import_module("staffing.roster.polish")
 DAY = dt.date(2026, 8, 10)
 
 
@@ -207,26 +209,26 @@ def test_a_team_at_a_time_moves_only_that_team(tiny_centre, monkeypatch) -> None
     keys = list(create_count_vars(cp_model.CpModel(), problem).count)
     start = {key: int(key[0] == "T2") for key in keys}
     searches = []
-    spied = paths_module.hint_solution
+    spied = polish_module.hint_solution
 
     def spy(sub, values):
         _model, v, flows, d = day_of[0]
-        fixed = paths_module.team_variables(v, flows, d)
+        fixed = polish_module.team_variables(v, flows, d)
         domains = {team: {len(set(sub.proto.variables[i].domain)) == 1 for i in indices}
                    for team, indices in fixed.items()}
         searches.append({team for team, held in domains.items() if held == {True}})
         return spied(sub, values)
 
     day_of = []
-    built = paths_module._day_model
+    built = polish_module._day_model
 
     def day_model(p, counts, days_, line=None):
         model, v, flows = built(p, counts, days_, line)
         day_of[:] = [(model, v, flows, days_[0])]
         return model, v, flows
 
-    monkeypatch.setattr(paths_module, "hint_solution", spy)
-    monkeypatch.setattr(paths_module, "_day_model", day_model)
+    monkeypatch.setattr(polish_module, "hint_solution", spy)
+    monkeypatch.setattr(polish_module, "_day_model", day_model)
     before = solve(paths_model(problem, start)[0]).objective_value
     polished, placed = polish_days(problem, start, budget=Budget(20), seed=0, by_team=True)
     after = solve(paths_model(problem, polished)[0]).objective_value
@@ -289,7 +291,7 @@ def test_a_line_day_frees_only_its_own_teams(tiny) -> None:
     problem = build_problem(centre, need, days[0], days[-1])
     keys = list(create_count_vars(cp_model.CpModel(), problem).count)
     start = dict.fromkeys(keys, 0)  # nobody works: both lines short all day
-    model, v, flows = paths_module._day_model(problem, start, [0], "chat")
+    model, v, flows = polish_module._day_model(problem, start, [0], "chat")
     assert {team for team, _d, _s in flows} == {"T1"}
     solver = solve(model)
     mine = {key: solver.value(var) for key, var in v.count.items() if key[1] == 0}
@@ -309,11 +311,11 @@ def test_a_built_placement_hints_a_valid_flow(example_centre) -> None:
     code = {t.code: s for s, t in enumerate(problem.templates)}
     counts = {("O1", 0, code["D"]): 3, ("O1", 0, code["M"]): 2, ("O1", 0, code["E"]): 2,  # all 7 of O1
               ("O2", 0, code["D"]): 2, ("O2", 0, code["E"]): 2, ("O2", 0, code["N"]): 1}
-    model, v, flows = paths_module._day_model(problem, counts, [0], "online")
-    built = paths_module._built_flows(problem, counts, 0, "online", flows, Budget(10.0), 0)
+    model, v, flows = polish_module._day_model(problem, counts, [0], "online")
+    built = polish_module._built_flows(problem, counts, 0, "online", flows, Budget(10.0), 0)
     arcs = [var for _net, arcs in flows.values() for var in arcs.values()]
     assert built is not None and all(var.index in built for var in arcs)
-    fixed = paths_module._fixed_flows(model, built)
+    fixed = polish_module._fixed_flows(model, built)
     for key, var in v.count.items():
         fixed.add(fixed.get_int_var_from_proto_index(var.index) == counts.get(key, 0))
     solver = solve(fixed)
@@ -435,9 +437,9 @@ def test_a_day_whose_part_of_the_wall_a_search_overruns_starts_built(tiny_centre
     polish_days(problem, start, budget=Budget(20), seed=0, by_team=True, report=lines.append)
     assert re.fullmatch(r"\d pass\(es\) over 3 line-day\(s\): \d visited, 0 of them from a built placement", lines[-1])
     hours = itertools.count(step=3600.0)
-    monkeypatch.setattr(paths_module, "time", type("Clock", (), {"perf_counter": staticmethod(lambda: next(hours))}))
-    builds, build = [], paths_module._built_flows
-    monkeypatch.setattr(paths_module, "_built_flows", lambda *a: builds.append(build(*a)) or builds[-1])
+    monkeypatch.setattr(polish_module, "time", type("Clock", (), {"perf_counter": staticmethod(lambda: next(hours))}))
+    builds, build = [], polish_module._built_flows
+    monkeypatch.setattr(polish_module, "_built_flows", lambda *a: builds.append(build(*a)) or builds[-1])
     lines.clear()
     budget = Budget(20)
     polished, placed = polish_days(problem, start, budget=budget, seed=0, by_team=True, report=lines.append)
@@ -469,7 +471,7 @@ def test_a_later_pass_keeps_a_cheaper_placement_of_the_same_counts(tiny_centre, 
     problem = build_problem(tiny_centre, need, days[0], days[-1])
     start = dict.fromkeys(create_count_vars(cp_model.CpModel(), problem).count, 2)
     kept: list[tuple[int, dict]] = []  # (day, its placement) each time one is kept for stage 3
-    turn, of_paths = paths_module._team_round, paths_module._paths_of
+    turn, of_paths = polish_module._team_round, polish_module._paths_of
 
     def dearer_later(model, v, flows, d, *args, **kwargs):
         values, objective = turn(model, v, flows, d, *args, **kwargs)
@@ -479,8 +481,8 @@ def test_a_later_pass_keeps_a_cheaper_placement_of_the_same_counts(tiny_centre, 
         kept.append((d, of_paths(values, flows, d)))
         return kept[-1][1]
 
-    monkeypatch.setattr(paths_module, "_team_round", dearer_later)
-    monkeypatch.setattr(paths_module, "_paths_of", recorded)
+    monkeypatch.setattr(polish_module, "_team_round", dearer_later)
+    monkeypatch.setattr(polish_module, "_paths_of", recorded)
     lines: list[str] = []
     _polished, placed = polish_days(problem, start, budget=Budget(20), seed=0, by_team=True, report=lines.append)
     assert re.match(r"2 pass\(es\)", lines[-1])  # the first pass moved counts: a second one ran
@@ -494,7 +496,7 @@ def test_the_pace_shares_the_wall_and_the_work_by_each_lines_own_rate() -> None:
     """``_Pace.ahead``: each line-day ahead weighs its agents at its own line's rate, the wall by
     wall per agent and the work by work per agent; the searched need counts only lines searched,
     and no work is foreseen before any line-day is seen."""
-    pace = paths_module._Pace()
+    pace = polish_module._Pace()
     assert pace.ahead(["a", "b"], [10, 30]).work_s == 0.0  # nothing seen: no work foreseen
     assert pace.ahead(["a", "b"], [10, 30]).share == pytest.approx(0.25)  # by agents alone
     pace.add("a", 10, 1.0, 2.0, searched=True)   # 0.1 s of wall and 0.2 s of work an agent
@@ -523,7 +525,7 @@ def test_work_short_of_the_days_ahead_is_shared_so_every_day_is_visited(tiny_cen
         budget.charge(taken[-1])
         return values, objective
 
-    monkeypatch.setattr(paths_module, "_team_round", greedy)
+    monkeypatch.setattr(polish_module, "_team_round", greedy)
     lines: list[str] = []
     polish_days(problem, start, budget=Budget(10.5), seed=0, by_team=True, report=lines.append)
     assert re.fullmatch(r"1 pass\(es\) over 3 line-day\(s\): 3 visited, 0 of them from a built placement", lines[-1])
@@ -539,14 +541,14 @@ def test_each_team_of_a_short_day_has_its_turn(tiny_centre, monkeypatch) -> None
     days = [DAY + dt.timedelta(days=i) for i in range(2)]
     problem = build_problem(two_teams(tiny_centre), requirement("chat", days, range(9, 17), 2), days[0], days[-1])
     start = {key: int(key[0] == "T2") for key in create_count_vars(cp_model.CpModel(), problem).count}
-    model, v, flows = paths_module._day_model(problem, start, [0], "chat")
+    model, v, flows = polish_module._day_model(problem, start, [0], "chat")
     found = solve(model)
     limits: list[float] = []
-    lean = paths_module._lean
-    monkeypatch.setattr(paths_module, "_lean",
+    lean = polish_module._lean
+    monkeypatch.setattr(polish_module, "_lean",
                         lambda solver: limits.append(solver.parameters.max_deterministic_time / solver.rate)
                         or lean(solver))
-    paths_module._team_round(model, v, flows, 0, ["T1", "T2"], list(found.response_proto.solution),
+    polish_module._team_round(model, v, flows, 0, ["T1", "T2"], list(found.response_proto.solution),
                              found.objective_value, budget=Budget(0.6), seed=0)
     assert len(limits) == 2
     assert limits[0] <= 0.3 + 1e-9  # half of the day's 0.6 s (a full turn is 0.5 s)
@@ -571,3 +573,29 @@ def test_a_line_closed_all_day_with_no_one_on_shift_is_left_out(tiny) -> None:
     polish_days(problem, start, budget=Budget(20), seed=0, by_team=True, report=lines.append)
     assert re.fullmatch(r"\d pass\(es\) over 4 line-day\(s\) \(2 closed with no one on shift left out\): "
                         r"[4-8] visited, 0 of them from a built placement", lines[-1])
+
+
+def test_a_day_whose_placement_search_finds_none_starts_from_a_built_one(tiny_centre, monkeypatch) -> None:
+    """Where the search for a line-day's first placement finds none in its time (here: every such
+    search made to fail), the day starts from a placement built without search instead of being
+    left out, its teams still take their turns, and the run says the clock chose."""
+    days = [DAY + dt.timedelta(days=i) for i in range(3)]
+    need = pd.concat([requirement("chat", days, range(9, 13), 2), requirement("chat", days, range(13, 17), 1)])
+    problem = build_problem(tiny_centre, need, days[0], days[-1])
+    start = dict.fromkeys(create_count_vars(cp_model.CpModel(), problem).count, 2)
+    before = solve(paths_model(problem, start)[0]).objective_value
+    searched = polish_module.evaluate
+
+    def none_searched(model, v, counts, **kwargs):
+        flows_fixed = sum(len(set(var.domain)) == 1 for var in model.proto.variables)
+        return None if flows_fixed <= len(v.count) else searched(model, v, counts, **kwargs)
+
+    monkeypatch.setattr(polish_module, "evaluate", none_searched)
+    lines: list[str] = []
+    budget = Budget(20)
+    polished, placed = polish_days(problem, start, budget=budget, seed=0, by_team=True, report=lines.append)
+    assert re.fullmatch(r"\d pass\(es\) over 3 line-day\(s\): \d visited, [3-6] of them from a built placement",
+                        lines[-1])
+    assert budget.clock_cut
+    assert {d for _team, d, _s in placed} == {0, 1, 2}
+    assert solve(paths_model(problem, polished)[0]).objective_value < before

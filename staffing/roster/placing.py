@@ -4,7 +4,7 @@ a time, in the shifts the agents were named to (``solve.py`` composes the stages
 Each line-day is one CP-SAT model (``breaks.BREAK_RULES`` and ``breaks.add_day_coverage``): one
 boolean per possible start of each meal and break, so coverage is exact; the floor is hard and
 shortfall minimised. Each line-day gets the work left in proportion to its agents on shift.
-Stage 1's placement (``paths.polish_days``), read back first, stands unless a short search from
+Stage 1's placement (``polish.polish_days``), read back first, stands unless a short search from
 it beats it, and needs no search where no slot can be short (``search.least_objective``); any
 other line-day starts from a placement built without search (``greedy.py``), which stands when
 the search finds nothing in its share (so a large peak line-day no longer fails for want of
@@ -42,7 +42,7 @@ def place_breaks(p: RosterProblem, shifts: dict[tuple[int, int], int], budget: B
                  paths: dict | None = None) -> dict[tuple[int, int], list[tuple[str, int, int]]]:
     """Stage 3 for every (line, day): returns (agent, day) -> [(kind, first slot, end slot)].
     ``paths``: (team, day, template) -> each agent's meals and breaks as stage 1 placed them
-    (``paths.polish_days``); a line-day with all of them starts there and gets little time."""
+    (``polish.polish_days``); a line-day with all of them starts there and gets little time."""
     placed: dict[tuple[int, int], list[tuple[str, int, int]]] = {}
     jobs = [(line, d) for line in p.lines for d in range(len(p.days))]
     sizes = {(line, d): 1 + sum(1 for (a, day) in shifts if day == d and p.agents[a].line == line) for line, d in jobs}

@@ -43,9 +43,10 @@ from staffing.roster.counts import COUNT_RULES, Counts, count_values, create_cou
 from staffing.roster.daybound import Days, applies
 from staffing.roster.exact import EXACT_LIMIT, EXACT_RULES, add_exact_away, add_exact_coverage, exact_size
 from staffing.roster.improve import Incumbent, fixed_to, improve
-from staffing.roster.paths import paths_size, polish_days
+from staffing.roster.paths import paths_size
 from staffing.roster.placebound import placed_raised
 from staffing.roster.placing import DayFailure, on_shift, place_breaks
+from staffing.roster.polish import polish_days
 from staffing.roster.problem import RosterProblem
 from staffing.roster.result import (
     RosterResult,
