@@ -53,7 +53,9 @@ def bad_days(p: RosterProblem, counts: Counts, capacity: TeamCapacity, days) -> 
     """Days (of ``days``) where some team works a mix whose meals and breaks do not fit:
     day -> [(line, team, mix)]."""
     out: dict[int, list] = {}
+    days = list(days)
     for line in p.lines:
+        capacity.settle(line, [mix for d in days for mix in count_mixes(p, counts, line, d).values() if mix])
         for d in days:
             for team, mix in count_mixes(p, counts, line, d).items():
                 if mix and not capacity.feasible(line, mix):

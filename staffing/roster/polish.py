@@ -106,9 +106,12 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
             # (L: the last online day of the month was left out, its first placement stage 3's to
             # search, and the one before it got 4 s); never less than its part of the work left.
             # Where the pace alone shared the work, it cut the third of M's days, whose first two
-            # took more work an agent than the rest (354,840 -> 392,820)
-            keep = WORK_KEPT_AHEAD * (ahead.work_s - ahead.next_work_s)
-            day = day.upto(max(budget.left() - keep, budget.left() * ahead.work_share))
+            # took more work an agent than the rest (354,840 -> 392,820). The first pass only: a later
+            # one goes as far as its work goes (shared over every day, M's second pass gave each too
+            # little to place it and gained nothing on the work stage 3 then lacked)
+            if passes == 1:
+                keep = WORK_KEPT_AHEAD * (ahead.work_s - ahead.next_work_s)
+                day = day.upto(max(budget.left() - keep, budget.left() * ahead.work_share))
             began_work = budget.spent
             model, v, flows = _day_model(p, counts, [d], line)
             began, built = time.perf_counter(), None
@@ -128,9 +131,9 @@ def polish_days(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int, 
                          if eval_s[line] > DAY_EVAL_S or cut else None)
                 now = _placed(model, v, counts, built, day, eval_s[line], seed)
                 if now is None and built is None:
-                    # its search found no placement in the day's part of the wall (the day was left as
-                    # it was, and stage 3 placed it from nothing): one built, for its teams' turns
-                    day.note_clock_cut()
+                    # its search found no placement in the day's part of the work or the wall (the day
+                    # was left as it was, and stage 3 placed it from nothing): one built, for its teams'
+                    # turns (where the clock stopped that search, the solver has said so)
                     built = _built_flows(p, counts, d, line, flows, day, seed)
                     now = None if built is None else _placed(model, v, counts, built, day, eval_s[line], seed)
             else:
