@@ -269,11 +269,12 @@ def test_staged_roster_with_paths_keeps_every_rule(tiny_centre, monkeypatch) -> 
     assert result.shortfall_agent_min["chat"] == 3 * 130
 
 
-def two_lines(tiny) -> object:
-    """The tiny centre with its third agent in team T2 on a second line, mail, open as chat."""
+def two_lines(tiny, hours: str = 'daily = "09:00-17:00"') -> object:
+    """The tiny centre with its third agent in team T2 on a second line, mail (by default open as
+    chat; ``hours``: its hours table)."""
     toml = tiny / "centre.toml"
     toml.write_text(toml.read_text(encoding="utf-8") + '\n[lines.mail]\nname = "Mail"\nchannel = "chat"\n\n'
-                    '[lines.mail.hours]\ndaily = "09:00-17:00"\n\n[lines.mail.queue]\nhandle_time_s = 300\n\n'
+                    f'[lines.mail.hours]\n{hours}\n\n[lines.mail.queue]\nhandle_time_s = 300\n\n'
                     '[teams.T2]\nline = "mail"\n', encoding="utf-8")
     agents = tiny / "agents.csv"
     agents.write_text(agents.read_text(encoding="utf-8").replace("A3,Cai,T1,chat", "A3,Cai,T2,mail"),
@@ -510,22 +511,34 @@ def test_the_pace_shares_the_wall_and_the_work_by_each_lines_own_rate() -> None:
     assert pace.ahead(["c"], [4]).work_s == pytest.approx(4 * statistics.fmean([0.2, 0.1]))  # any line's rate
 
 
-def test_work_short_of_the_days_ahead_is_shared_so_every_day_is_visited(tiny_centre, monkeypatch) -> None:
-    """A line-day leaves half the work the line-days after it would take at their line's pace (here
-    each day's teams take up to 5 s of it, with 10.5 s in all) to them, so the last day is still
-    visited; where the work is plenty, a day takes what it needs."""
+def three_days_two_on_each(centre):
+    """Three days of the tiny centre's chat line, two on each of its templates every day."""
     days = [DAY + dt.timedelta(days=i) for i in range(3)]
     need = pd.concat([requirement("chat", days, range(9, 13), 2), requirement("chat", days, range(13, 17), 1)])
-    problem = build_problem(tiny_centre, need, days[0], days[-1])
-    start = dict.fromkeys(create_count_vars(cp_model.CpModel(), problem).count, 2)
+    problem = build_problem(centre, need, days[0], days[-1])
+    return problem, dict.fromkeys(create_count_vars(cp_model.CpModel(), problem).count, 2)
+
+
+def greedy_turns(monkeypatch, gain: float) -> list[float]:
+    """Each line-day's team turns made to take up to 5 s of its work and claim ``gain``: the work
+    each took, in order."""
     taken: list[float] = []
 
     def greedy(model, v, flows, d, teams, values, objective, *, budget, seed):
         taken.append(min(5.0, budget.left()))
         budget.charge(taken[-1])
-        return values, objective
+        return values, objective - gain
 
     monkeypatch.setattr(polish_module, "_team_round", greedy)
+    return taken
+
+
+def test_work_short_of_the_days_ahead_is_shared_so_every_day_is_visited(tiny_centre, monkeypatch) -> None:
+    """A line-day leaves half the work the line-days after it would take at their line's pace (here
+    each day's teams take up to 5 s of it, with 10.5 s in all) to them, so the last day is still
+    visited; where the work is plenty, a day takes what it needs."""
+    problem, start = three_days_two_on_each(tiny_centre)
+    taken = greedy_turns(monkeypatch, gain=0.0)
     lines: list[str] = []
     polish_days(problem, start, budget=Budget(10.5), seed=0, by_team=True, report=lines.append)
     assert re.fullmatch(r"1 pass\(es\) over 3 line-day\(s\): 3 visited, 0 of them from a built placement", lines[-1])
@@ -538,18 +551,8 @@ def test_work_short_of_the_days_ahead_is_shared_so_every_day_is_visited(tiny_cen
 def test_a_later_pass_goes_as_far_as_its_work_goes(tiny_centre, monkeypatch) -> None:
     """Only the first pass keeps work for the days ahead: a later one (here: each turn claims a
     gain, so passes follow) gives its first day all it takes, not a sliver shared over them all."""
-    days = [DAY + dt.timedelta(days=i) for i in range(3)]
-    need = pd.concat([requirement("chat", days, range(9, 13), 2), requirement("chat", days, range(13, 17), 1)])
-    problem = build_problem(tiny_centre, need, days[0], days[-1])
-    start = dict.fromkeys(create_count_vars(cp_model.CpModel(), problem).count, 2)
-    taken: list[float] = []
-
-    def greedy(model, v, flows, d, teams, values, objective, *, budget, seed):
-        taken.append(min(5.0, budget.left()))
-        budget.charge(taken[-1])
-        return values, objective - 1.0
-
-    monkeypatch.setattr(polish_module, "_team_round", greedy)
+    problem, start = three_days_two_on_each(tiny_centre)
+    taken = greedy_turns(monkeypatch, gain=1.0)
     polish_days(problem, start, budget=Budget(22), seed=0, by_team=True)
     assert taken[:4] == [5.0] * 4  # the first day of the second pass as well
 
@@ -576,14 +579,7 @@ def test_each_team_of_a_short_day_has_its_turn(tiny_centre, monkeypatch) -> None
 def test_a_line_closed_all_day_with_no_one_on_shift_is_left_out(tiny) -> None:
     """A line closed at the weekend (mail here) with no one on shift there has nothing to place
     or move: the polish leaves those line-days out and says so, and visits every other one."""
-    toml = tiny / "centre.toml"
-    toml.write_text(toml.read_text(encoding="utf-8") + '\n[lines.mail]\nname = "Mail"\nchannel = "chat"\n\n'
-                    '[lines.mail.hours]\nweekdays = "09:00-17:00"\nweekend = "closed"\n\n'
-                    '[lines.mail.queue]\nhandle_time_s = 300\n\n[teams.T2]\nline = "mail"\n', encoding="utf-8")
-    agents = tiny / "agents.csv"
-    agents.write_text(agents.read_text(encoding="utf-8").replace("A3,Cai,T1,chat", "A3,Cai,T2,mail"),
-                      encoding="utf-8")
-    centre = load_centre(tiny)
+    centre = two_lines(tiny, 'weekdays = "09:00-17:00"\nweekend = "closed"')
     days = [dt.date(2026, 8, 14) + dt.timedelta(days=i) for i in range(3)]  # Friday to Sunday
     need = pd.concat([requirement("chat", days, range(9, 17), 2), requirement("mail", days[:1], range(9, 17), 1)])
     problem = build_problem(centre, need, days[0], days[-1])
