@@ -342,3 +342,23 @@ def test_names_keep_counts_their_first_search_did_not_reach(tiny, monkeypatch) -
     shifts, moved = name_agents(problem, counts, budget=Budget(30), seed=0)
     assert moved == 0
     assert [sum(1 for (_a, e) in shifts if e == d) for d in range(4)] == [2, 2, 2, 2]
+
+
+def test_the_large_first_search_stops_at_its_first_roster(example_centre, monkeypatch) -> None:
+    """A large centre's whole-horizon search stops at the roster of its first dive where its
+    workers are not free (it never bettered it: the windows go on from there), and runs on where
+    they are (CP-SAT's own parallel search shares and betters its rosters)."""
+    problem = build_problem(example_centre, requirement("online", WEEK, range(9, 23), 3, floor=2),
+                            WEEK[0], WEEK[-1])
+    stops: list[bool] = []
+    solve = search_module._Solver.solve
+    monkeypatch.setattr(search_module._Solver, "solve", lambda self, model, callback=None: stops.append(
+        self.parameters.stop_after_first_solution) or solve(self, model, callback))
+    for workers, deterministic in ((1, True), (2, False)):
+        model, v, capacity = count_model(problem)
+        stops.clear()
+        with search_module.parallel(deterministic), Budget(5).charging() as budget:
+            best, _bound, _sweep, _focus = solve_module._first_counts(model, v, problem, capacity, budget, 0,
+                                                                      workers, None, 0.0)
+        assert stops[0] is deterministic
+        assert all(best.values[gap.index] == 0 for *_key, gap in v.floor_gaps)
