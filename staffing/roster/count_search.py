@@ -53,11 +53,11 @@ def bad_days(p: RosterProblem, counts: Counts, capacity: TeamCapacity, days) -> 
     """Days (of ``days``) where some team works a mix whose meals and breaks do not fit:
     day -> [(line, team, mix)]."""
     out: dict[int, list] = {}
-    days = list(days)
     for line in p.lines:
-        capacity.settle(line, [mix for d in days for mix in count_mixes(p, counts, line, d).values() if mix])
-        for d in days:
-            for team, mix in count_mixes(p, counts, line, d).items():
+        mixes = {d: count_mixes(p, counts, line, d) for d in days}
+        capacity.settle(line, [mix for by_team in mixes.values() for mix in by_team.values() if mix])
+        for d, by_team in mixes.items():
+            for team, mix in by_team.items():
                 if mix and not capacity.feasible(line, mix):
                     out.setdefault(d, []).append((line, team, mix))
     return out

@@ -182,7 +182,11 @@ class _Ahead:
     searched_s: float  # the wall they would take with their first placements searched
     work_share: float  # the next one's part of the work left
     work_s: float      # the work they would take
-    next_work_s: float  # of it, the next one's
+
+    @property
+    def next_work_s(self) -> float:
+        """Of that work, the next one's."""
+        return self.work_share * self.work_s
 
 
 class _Pace:
@@ -207,21 +211,20 @@ class _Pace:
         line's pace (any line's before one of its own is seen; alike before any), the wall they
         would take searched (none for a line not yet searched) and the work they would take
         (none before any is seen)."""
-        wall, _ = _weighed(self.seen, lines, sizes)
-        work, work_s = _weighed(self.work, lines, sizes)
+        work = _weighed(self.work, lines, sizes)
         searched = {line: statistics.fmean(rates) for line, rates in self.searched.items() if rates}
         need = sum(size * searched.get(line, 0.0) for line, size in zip(lines, sizes, strict=True))
-        return _Ahead(_first_share(wall), need, _first_share(work), work_s, work[0] if work_s else 0.0)
+        return _Ahead(_first_share(_weighed(self.seen, lines, sizes)), need, _first_share(work),
+                      sum(work) if self.work else 0.0)
 
 
-def _weighed(rates: dict[str, list[float]], lines: list[str], sizes: list[int]) -> tuple[list[float], float]:
+def _weighed(rates: dict[str, list[float]], lines: list[str], sizes: list[int]) -> list[float]:
     """Each line-day's agents at its line's mean rate (any line's where it has none; 1 before
-    any), and their sum at the lines' own rates (0 before any is seen)."""
+    any is seen)."""
     every = [rate for own in rates.values() for rate in own]
     anyone = statistics.fmean(every) if every else 1.0
     mean = {line: statistics.fmean(own) for line, own in rates.items() if own}
-    weights = [size * mean.get(line, anyone) for line, size in zip(lines, sizes, strict=True)]
-    return weights, (sum(weights) if every else 0.0)
+    return [size * mean.get(line, anyone) for line, size in zip(lines, sizes, strict=True)]
 
 
 def _first_share(weights: list[float]) -> float:
