@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import importlib
+import itertools
 import tempfile
 from pathlib import Path
 
@@ -188,10 +189,13 @@ def test_the_one_model_path_takes_the_columns_roster_and_bound(tmp_path: Path) -
     assert result.bound <= optimum + 1e-6 <= result.objective + 2e-6
 
 
-@pytest.mark.parametrize("work", [1.0, 60.0])
-def test_the_agents_are_priced_the_same_on_any_number_of_threads(tmp_path: Path, work: float) -> None:
+@pytest.mark.parametrize("work", [0.5, 60.0])
+def test_the_agents_are_priced_the_same_on_any_number_of_threads(tmp_path: Path, work: float,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """The same seed and work give the same rounds, patterns, bound and roster on one thread and
-    on two, with work to converge and with work that runs out after a few rounds."""
+    on two, with work to converge and with work that runs out after a few rounds (the columns
+    kept on however few rounds the work affords)."""
+    monkeypatch.setattr(columns_module, "LEAST_ROUNDS", 1)
     folder = write_centre(tmp_path, agents=AGENTS, rules="min_consecutive_working_days = 2",
                           night='not_followed_by = ["E"]',
                           cover=cover([(2, 1), (2, 1), (1, 1), (2, 0), (2, 1), (1, 1), (0, 1)]))
@@ -212,3 +216,24 @@ def test_the_agents_are_priced_the_same_on_any_number_of_threads(tmp_path: Path,
     if one.values is not None:
         assert np.array_equal(one.values, two.values)
     assert np.array_equal(one.mean, two.mean)
+
+
+def test_every_pattern_a_pricing_went_through_betters_the_one_before(tmp_path: Path) -> None:
+    """The patterns a pricing returns are its search's way to the cheapest (each cheaper than the
+    one before, the cheapest last, within the rounding of the proven least)."""
+    folder = write_centre(tmp_path, agents=AGENTS, rules="min_consecutive_working_days = 2",
+                          cover=cover([(1, 1)] * 7))
+    model, v, p = day_model(folder, 7)
+    split = AgentSplit(model, v, len(p.agents))
+    rng = np.random.default_rng(5)
+    several = 0
+    for a in range(len(p.agents)):
+        weights = np.zeros(len(split.owner))
+        weights[split.local[a]] = rng.normal(0, 20, len(split.local[a]))
+        found, proven = split.price_every(a, weights, Budget(30), 0)
+        costs = [float((split.objective[split.local[a]] - weights[split.local[a]]) @ column) for column in found]
+        assert costs and all(later < earlier for earlier, later in itertools.pairwise(costs))
+        assert proven <= costs[-1] < proven + 0.1
+        several += len(found) > 1
+    assert several  # a search that goes straight to the cheapest would not show the way
+

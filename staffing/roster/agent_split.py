@@ -182,6 +182,13 @@ class AgentSplit:
         a's patterns (``-inf`` when none is proven; ``inf`` when the agent has none). The
         search prices costs scaled by ``SCALE`` and rounded; the bound takes back what the
         rounding can hide on each variable's whole domain."""
+        found, proven = self.price_every(a, weights, budget, seed)
+        return (found[-1] if found else None), proven
+
+    def price_every(self, a: int, weights: np.ndarray, budget: Budget,
+                    seed: int) -> tuple[list[np.ndarray], float]:
+        """:meth:`price_bounded` with every pattern the search went through on its way to the
+        cheapest (the cheapest last): each one bettered the one before, so several may price out."""
         local = self.local[a]
         sub = self._agent_model(a)
         cost = self.objective[local] - weights[local]
@@ -192,14 +199,15 @@ class AgentSplit:
         sub.proto.objective.coeffs.extend(scaled[keep].tolist())
         solver = budget.solver(seed, 1, most_s=PRICE_S, at_least_s=0.01)
         solver.parameters.symmetry_level = 0  # a fifth faster on these small models
-        status = solver.solve(sub)
+        every = _Every()
+        status = solver.solve(sub, every)
         if status == cp_model.INFEASIBLE:
-            return None, float("inf")
+            return [], float("inf")
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None, -float("inf")
+            return [], -float("inf")
         rounding = float(np.abs(cost - scaled / SCALE) @ self._widest(a))
         proven = solver.best_objective_bound / SCALE - rounding
-        return np.asarray(solver.response_proto.solution, dtype=np.int64), proven
+        return every.found, proven
 
     def _widest(self, a: int) -> np.ndarray:
         """The largest magnitude each of agent a's variables can take."""
@@ -257,6 +265,17 @@ class AgentSplit:
                     values[local] = found
                 taken += self.on_agent[a] @ values[local]
         return values
+
+
+class _Every(cp_model.CpSolverSolutionCallback):
+    """Every solution of a search, in the order found."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[np.ndarray] = []
+
+    def on_solution_callback(self) -> None:
+        self.found.append(np.asarray(self.Response().solution, dtype=np.int64))
 
 
 def row_duals(result, lp: dict) -> np.ndarray:
