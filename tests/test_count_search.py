@@ -18,7 +18,7 @@ from ortools.sat.python import cp_model
 from staffing import load_centre
 from staffing.roster import InfeasibleError, build_problem, count_search, roster
 from staffing.roster.capacity import TeamCapacity, add_template_limits
-from staffing.roster.count_search import bad_days, counts_of, evaluate, search_counts
+from staffing.roster.count_search import FIRST_DIVE_S, bad_days, counts_of, evaluate, first_dive_share, search_counts
 from staffing.roster.counts import COUNT_RULES, cost_of_fewer, create_count_vars, name_agents
 from staffing.roster.improve import Incumbent
 from staffing.roster.rules import WEIGHT_FLOOR, WEIGHT_SHORT
@@ -362,3 +362,27 @@ def test_the_large_first_search_stops_at_its_first_roster(example_centre, monkey
                                                                       workers, None, 0.0)
         assert stops[0] is deterministic
         assert all(best.values[gap.index] == 0 for *_key, gap in v.floor_gaps)
+
+
+def test_the_large_first_search_gets_the_work_of_its_first_dive(example_centre, monkeypatch) -> None:
+    """A large centre's whole-horizon search works at least ``FIRST_DIVE_S`` where stage 1's
+    work allows (within six tenths of it), not only its share: on M at ``--time-limit 70`` its
+    share ended before the dive's roster, and the run stopped with none."""
+    problem = build_problem(example_centre, requirement("online", WEEK, range(9, 23), 3, floor=2),
+                            WEEK[0], WEEK[-1])
+    model, v, capacity = count_model(problem)
+    works: list[float] = []
+    solve = search_module._Solver.solve
+    monkeypatch.setattr(search_module._Solver, "solve", lambda self, model, callback=None: works.append(
+        self.parameters.max_deterministic_time / self.rate) or solve(self, model, callback))
+    with Budget(5).charging() as budget:
+        solve_module._first_counts(model, v, problem, capacity, budget, 0, 1, None, 0.0)
+    assert works[0] == pytest.approx(0.6 * 5)  # its share, 0.3, would give it 1.5 s of work
+
+
+@given(st.floats(0.05, 0.9), st.floats(0.1, 1000.0))
+def test_the_first_dive_share_is_the_share_or_enough_for_the_dive(share: float, left: float) -> None:
+    part = first_dive_share(share, left)
+    assert share <= part <= max(share, 0.6)
+    assert part * left >= min(FIRST_DIVE_S, 0.6 * left) - 1e-9
+    assert first_dive_share(0.3, 0.55 * 0.85 * 120) == 0.3  # M's plain 120 s run: its share is enough

@@ -295,4 +295,19 @@ def name_agents(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int =
     return shifts, moved
 
 
-__all__ = ["COUNT_RULES", "Counts", "count_values", "create_count_vars", "name_agents"]
+def below_floor(p: RosterProblem, counts: Counts) -> list[str]:
+    """Line-days and times where the counts leave fewer on shift than the floor."""
+    from staffing.roster.diagnose import _span
+
+    out = []
+    for line in p.lines:
+        teams = set(p.line_teams(line))
+        worked = [(d, s, n) for (team, d, s), n in counts.items() if team in teams]
+        for d, day in enumerate(p.days):
+            low = np.flatnonzero(on_shift(p, worked, d) < p.floor[line][d])
+            if len(low):
+                out.append(f"line {line} on {day} {_span(p, low.tolist())}")
+    return out
+
+
+__all__ = ["COUNT_RULES", "Counts", "below_floor", "count_values", "create_count_vars", "name_agents"]

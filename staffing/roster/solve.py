@@ -38,14 +38,14 @@ from staffing.roster.assemble import (
     with_bound,
 )
 from staffing.roster.capacity import TeamCapacity, add_mix_cut, add_template_limits, team_mixes
-from staffing.roster.count_search import bad_days, counts_of, evaluate, search_counts, solve_window
-from staffing.roster.counts import COUNT_RULES, Counts, count_values, create_count_vars
+from staffing.roster.count_search import bad_days, counts_of, evaluate, first_dive_share, search_counts, solve_window
+from staffing.roster.counts import COUNT_RULES, Counts, below_floor, count_values, create_count_vars
 from staffing.roster.daybound import Days, applies
 from staffing.roster.exact import EXACT_LIMIT, EXACT_RULES, add_exact_away, add_exact_coverage, exact_size
 from staffing.roster.improve import Incumbent, fixed_to, improve
 from staffing.roster.paths import paths_size
 from staffing.roster.placebound import placed_raised
-from staffing.roster.placing import DayFailure, on_shift, place_breaks
+from staffing.roster.placing import DayFailure, place_breaks
 from staffing.roster.polish import polish_days
 from staffing.roster.problem import RosterProblem
 from staffing.roster.result import RosterResult, agent_fairness, coverage_totals, roster_frame
@@ -229,7 +229,7 @@ def _stages(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
             counts, paths = polish_days(problem, counts, budget=polish, seed=seed + attempt, by_team=by_team,
                                         report=placed_report)
             best = evaluate(model, v, counts, seed=seed) or best
-        below = _below_floor(problem, counts)
+        below = below_floor(problem, counts)
         if below:
             # the floor bends in stage 1's model: either no roster keeps it (exit 3, confirmed
             # by the elastic diagnosis) or the search ran out of time before it found one (exit 4)
@@ -329,7 +329,8 @@ def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCa
         share = FREE_SEARCH_SHARE if workers >= FREE_MANY and runs_free(workers) else FIRST_SEARCH_SHARE
 
     def whole_horizon() -> cp_model.CpSolver:
-        solver = budget.part(share).solver(seed, workers, rate=rate, at_least_s=1.0)
+        solver = budget.part(first_dive_share(share, budget.left()) if large else share).solver(
+            seed, workers, rate=rate, at_least_s=1.0)
         solver.parameters.relative_gap_limit = ROUND_GAP
         if large:
             # a large centre's first roster comes from the dive after the root's linear relaxation,
@@ -398,21 +399,6 @@ def _floor_held(model: cp_model.CpModel, v) -> Iterator[None]:
     finally:
         for index, domain in domains.items():
             set_domain(model, index, domain)
-
-
-def _below_floor(p: RosterProblem, counts: Counts) -> list[str]:
-    """Line-days and times where the counts leave fewer on shift than the floor."""
-    from staffing.roster.diagnose import _span
-
-    out = []
-    for line in p.lines:
-        teams = set(p.line_teams(line))
-        worked = [(d, s, n) for (team, d, s), n in counts.items() if team in teams]
-        for d, day in enumerate(p.days):
-            low = np.flatnonzero(on_shift(p, worked, d) < p.floor[line][d])
-            if len(low):
-                out.append(f"line {line} on {day} {_span(p, low.tolist())}")
-    return out
 
 
 def _solve_exact(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: int, workers: int,
