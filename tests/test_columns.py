@@ -236,4 +236,3 @@ def test_every_pattern_a_pricing_went_through_betters_the_one_before(tmp_path: P
         assert proven <= costs[-1] < proven + 0.1
         several += len(found) > 1
     assert several  # a search that goes straight to the cheapest would not show the way
-

@@ -11,10 +11,10 @@ order of interchangeable agents), each row missable at ``agent_split.SLACK_COST`
 each agent's variables by the rows' duals, each agent's own model then finds its cheapest
 pattern at those prices (CP-SAT), and each pattern cheaper than the agent's convexity dual among
 the last ``EVERY`` its search went through on the way joins the master (Curtois & Qu Instance 8:
-one pattern an agent a round left the LP at 1,757 after 12 rounds, five at 1,359 after 10; with the
-work to converge, 20 rounds where 49 did). When every agent has been priced, the LP's value plus
-each agent's proven least reduced cost is a lower bound of the whole roster (the Lagrangian bound of the master), and
-once no pattern prices out it is the LP's value itself: on Instance 5, 1,141 within 26 rounds
+one pattern an agent a round left the LP at 1,757 after 12 rounds, five at 1,359 after 10; with
+the work to converge, 20 rounds where 49 did). When every agent has been priced, the LP's value
+plus each agent's proven least reduced cost is a lower bound of the whole roster (the Lagrangian
+bound of the master), and once no pattern prices out it is the LP's value itself: on Instance 5, 1,141 within 26 rounds
 (about 10 s) where CP-SAT proves 727 in a minute.
 
 The patterns found are then a small set-partitioning model (one pattern per agent, the rows
@@ -204,10 +204,10 @@ def price_columns(split: AgentSplit, start: np.ndarray, *, budget: Budget, seed:
         value, duals, convexity = solved
         rounds += 1
         least, added = 0.0, 0
-        for a, found, proven in _price_round(split, master.agents, duals, pricing, seed + rounds, threads):
+        for a, worth, found, proven in _price_round(split, master.agents, duals, pricing, seed + rounds, threads):
             least += min(0.0, proven - convexity[a])
             for column in found[-EVERY:]:
-                reduced = master.cost(a, column) - float(duals @ (split.on_agent[a] @ column)) - convexity[a]
+                reduced = master.cost(a, column) - float(worth @ column) - convexity[a]
                 if reduced < -TOLERANCE and master.add(a, column):
                     added += 1
         if np.isfinite(least):
@@ -226,22 +226,23 @@ def price_columns(split: AgentSplit, start: np.ndarray, *, budget: Budget, seed:
 
 
 def _price_round(split: AgentSplit, agents: list[int], duals: np.ndarray, budget: Budget, seed: int,
-                 threads: int) -> list[tuple[int, list[np.ndarray], float]]:
-    """Every agent priced at the rows' ``duals``: (agent, the patterns its search went through,
-    the cheapest last (none where none was found), the proven least cost). Each agent's share of
-    ``budget`` (an equal part of what is left; at most ``agent_split.PRICE_S`` is used) is fixed before any starts and
-    charged after, so the shares, not the threads, decide what each pricing does: the same seed
-    and work give the same patterns on any number of cores."""
+                 threads: int) -> list[tuple[int, np.ndarray, list[np.ndarray], float]]:
+    """Every agent priced at the rows' ``duals``: (agent, what each of its own variables is worth
+    at them, the patterns its search went through, the cheapest last (none where none was found),
+    the proven least cost). Each agent's share of ``budget`` (an equal part of what is left; at
+    most ``agent_split.PRICE_S`` is used) is fixed before any starts and charged after, so the
+    shares, not the threads, decide what each pricing does: the same seed and work give the same
+    patterns on any number of cores."""
     shares = [budget.private(budget.left() / max(len(agents), 1)) for _ in agents]
 
-    def priced(k: int) -> tuple[int, list[np.ndarray], float]:
+    def priced(k: int) -> tuple[int, np.ndarray, list[np.ndarray], float]:
         a = agents[k]
         weights = np.zeros(len(split.owner))
         weights[split.local[a]] = split.on_agent[a].T @ duals
         with shares[k].charging():
             found, proven = split.price_every(a, weights, shares[k], seed)
         shares[k].charge(PRICE_S_PER_VAR * len(split.local[a]))  # setting its pricing up
-        return a, found, proven
+        return a, weights[split.local[a]], found, proven
 
     return run_shares(budget, shares, [lambda k=k: priced(k) for k in range(len(agents))], threads)
 

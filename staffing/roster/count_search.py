@@ -37,7 +37,8 @@ from staffing.roster.search import (
 from staffing.roster.submodel import SubModels
 from staffing.roster.variables import CountVars
 
-FIRST_DIVE_S = 12.0  # on a large centre, stage 1's first search does at least this much work where it can
+FIRST_DIVE_S = 12.0  # on a large centre, stage 1's first search does at least this much work,
+FIRST_DIVE_MOST = 0.6  # where it is no more than this share of stage 1's work
 
 ROUND_S = 2.0       # at most this much work on one window (seconds on 2 cores)
 FIRST_WINDOW = 7    # days freed for every team at first; grows while windows are proven, shrinks while not
@@ -182,11 +183,11 @@ def _hot_window(v: CountVars, p: RosterProblem, best: Incumbent, window: int, rn
 
 def first_dive_share(share: float, left: float) -> float:
     """A large centre's first whole-horizon search: ``share`` of stage 1's work ``left``, but at
-    least ``FIRST_DIVE_S`` (within six tenths of it): its first roster comes from the dive after
+    least ``FIRST_DIVE_S`` (within ``FIRST_DIVE_MOST`` of it): its first roster comes from the dive after
     the root's relaxation (M: at 2.4 of 3.67 deterministic seconds, 11 s of work at its rate), and
     at ``--time-limit 70`` its share (9.8 s) ended before it, the windows built counts from none
     that left two days below the floor, and the run stopped at 36 s (exit 4)."""
-    return max(share, min(FIRST_DIVE_S / left, 0.6)) if left > 0 else share
+    return max(share, min(FIRST_DIVE_S / left, FIRST_DIVE_MOST)) if left > 0 else share
 
 
 __all__ = ["bad_days", "counts_of", "evaluate", "first_dive_share", "search_counts", "solve_window"]
