@@ -23,6 +23,7 @@ from ortools.sat.python import cp_model
 
 from staffing.domain import MINUTES_PER_DAY
 from staffing.errors import StaffingError
+from staffing.roster.diagnose import slot_spans
 from staffing.roster.patterns import PATTERN_RULES, add_shift_cover
 from staffing.roster.placing import on_shift
 from staffing.roster.problem import RosterProblem
@@ -297,8 +298,6 @@ def name_agents(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int =
 
 def below_floor(p: RosterProblem, counts: Counts) -> list[str]:
     """Line-days and times where the counts leave fewer on shift than the floor."""
-    from staffing.roster.diagnose import _span
-
     out = []
     for line in p.lines:
         teams = set(p.line_teams(line))
@@ -306,7 +305,7 @@ def below_floor(p: RosterProblem, counts: Counts) -> list[str]:
         for d, day in enumerate(p.days):
             low = np.flatnonzero(on_shift(p, worked, d) < p.floor[line][d])
             if len(low):
-                out.append(f"line {line} on {day} {_span(p, low.tolist())}")
+                out.append(f"line {line} on {day} {slot_spans(p, low.tolist())}")
     return out
 
 

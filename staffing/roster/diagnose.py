@@ -24,7 +24,7 @@ from staffing.roster.search import make_solver
 from staffing.roster.variables import create_day_vars
 
 
-def _span(p: RosterProblem, slots: list[int]) -> str:
+def slot_spans(p: RosterProblem, slots: list[int]) -> str:
     """``07:00-08:20`` style runs of slot indices."""
     runs, start = [], None
     for i, k in enumerate(slots):
@@ -53,9 +53,9 @@ def quick_checks(p: RosterProblem) -> list[str]:
                 if able < floor:
                     short_slots.append(k)
             if short_slots:
-                conflicts.append(f"coverage: line {line} on {day} {_span(p, short_slots)}: the floor needs at least "
-                                 f"{int(p.floor[line][d, short_slots[0]])} on the line but no available agent has a "
-                                 "shift template covering it (add a template, or fewer on leave that day)")
+                conflicts.append(f"coverage: line {line} on {day} {slot_spans(p, short_slots)}: the floor needs at "
+                                 f"least {int(p.floor[line][d, short_slots[0]])} on the line but no available agent "
+                                 "has a shift template covering it (add a template, or fewer on leave that day)")
     for a, agent in enumerate(p.agents):
         for (year, month), (days, owed) in rest_days_needed(p, a).items():
             if owed > len(days):
@@ -123,9 +123,9 @@ def find_conflicts(p: RosterProblem, *, time_limit_s: float = 20.0, seed: int = 
                       and solver.value(floor_slack[line, d, k]) > 0]
             if broken:
                 worst = max(solver.value(floor_slack[line, d, k]) for k in broken)
-                conflicts.append(f"coverage: line {line} on {day} {_span(p, broken)}: up to {worst} short of the floor "
-                                 "once rest days, consecutive-day limits, rest between shifts and one-away meals are "
-                                 "kept (more agents, another shift template, or fewer on leave)")
+                conflicts.append(f"coverage: line {line} on {day} {slot_spans(p, broken)}: up to {worst} short of the "
+                                 "floor once rest days, consecutive-day limits, rest between shifts and one-away meals "
+                                 "are kept (more agents, another shift template, or fewer on leave)")
     for (a, year, month), slack in rest_slack.items():
         if solver.value(slack) > 0:
             conflicts.append(f"rest_days_per_month: agent {p.agents[a].id} would lose {solver.value(slack)} "
