@@ -18,7 +18,15 @@ from ortools.sat.python import cp_model
 from staffing import load_centre
 from staffing.roster import InfeasibleError, build_problem, count_search, roster
 from staffing.roster.capacity import TeamCapacity, add_template_limits
-from staffing.roster.count_search import FIRST_DIVE_S, bad_days, counts_of, evaluate, first_dive_share, search_counts
+from staffing.roster.count_search import (
+    FIRST_DIVE_MOST,
+    FIRST_DIVE_S,
+    bad_days,
+    counts_of,
+    evaluate,
+    first_dive_share,
+    search_counts,
+)
 from staffing.roster.counts import COUNT_RULES, cost_of_fewer, create_count_vars, name_agents
 from staffing.roster.improve import Incumbent
 from staffing.roster.rules import WEIGHT_FLOOR, WEIGHT_SHORT
@@ -377,12 +385,12 @@ def test_the_large_first_search_gets_the_work_of_its_first_dive(example_centre, 
         self.parameters.max_deterministic_time / self.rate) or solve(self, model, callback))
     with Budget(5).charging() as budget:
         solve_module._first_counts(model, v, problem, capacity, budget, 0, 1, None, 0.0)
-    assert works[0] == pytest.approx(0.6 * 5)  # its share, 0.3, would give it 1.5 s of work
+    assert works[0] == pytest.approx(FIRST_DIVE_MOST * 5)  # its share, 0.3, would give it 1.5 s of work
 
 
 @given(st.floats(0.05, 0.9), st.floats(0.1, 1000.0))
 def test_the_first_dive_share_is_the_share_or_enough_for_the_dive(share: float, left: float) -> None:
     part = first_dive_share(share, left)
-    assert share <= part <= max(share, 0.6)
-    assert part * left >= min(FIRST_DIVE_S, 0.6 * left) - 1e-9
+    assert share <= part <= max(share, FIRST_DIVE_MOST)
+    assert part * left >= min(FIRST_DIVE_S, FIRST_DIVE_MOST * left) - 1e-9
     assert first_dive_share(0.3, 0.55 * 0.85 * 120) == 0.3  # M's plain 120 s run: its share is enough
