@@ -252,3 +252,34 @@ def test_cli_roster_and_check_on_a_shift_count_centre(tmp_path: Path) -> None:
     checked = CliRunner().invoke(cli.main, ["check", str(folder), "--roster", str(out), "--requirements", str(req),
                                             "--json", str(tmp_path / "check.json")])
     assert checked.exit_code == 0, checked.output
+
+
+@pytest.mark.parametrize(("caps", "weekend_shifts", "feasible"), [
+    ("1,1", (1, 1), True),    # each agent works one of the two weekends
+    ("1,1", (2, 0), True),    # both on the first, neither on the second
+    ("1,1", (2, 1), False),   # three agent-weekends where the two agents have two
+    ("2,", (2, 2), True),     # one agent capped at two, the other free
+])
+def test_stage_one_plans_no_more_weekends_than_the_agents_have(tmp_path: Path, caps: str,
+                                                                   weekend_shifts: tuple[int, int],
+                                                                   feasible: bool) -> None:
+    """Stage 1's counts keep `max_weekends_worked` summed over a team: its agents working a weekend
+    are at least those on its busier day, and no agent works more weekends than its cap, so
+    counts that need more agent-weekends than the caps give are cut (before, stage 1 planned
+    them and naming then took agent-days off wherever they fell)."""
+    from ortools.sat.python import cp_model
+
+    from staffing.roster.counts import COUNT_RULES, create_count_vars
+    from staffing.roster.problem import build_problem
+
+    first, second = caps.split(",")
+    folder = write_centre(tmp_path, agents=f"agent,team,line,max_weekends\nA1,T,L,{first}\nA2,T,L,{second}\n")
+    problem = build_problem(load_centre(folder), NO_REQUIREMENT, MONDAY, MONDAY + dt.timedelta(days=13))
+    model = cp_model.CpModel()
+    v = create_count_vars(model, problem)
+    for rule in COUNT_RULES:
+        rule(model, v, problem)
+    for saturday, wanted in zip((5, 12), weekend_shifts, strict=True):
+        model.add(v.works["T", saturday] == wanted)
+    status = cp_model.CpSolver().solve(model)
+    assert (status in (cp_model.OPTIMAL, cp_model.FEASIBLE)) is feasible

@@ -24,7 +24,7 @@ from ortools.sat.python import cp_model
 from staffing.domain import MINUTES_PER_DAY
 from staffing.errors import StaffingError
 from staffing.roster.diagnose import slot_spans
-from staffing.roster.patterns import PATTERN_RULES, add_shift_cover
+from staffing.roster.patterns import PATTERN_RULES, add_shift_cover, max_weekends, weekends
 from staffing.roster.placing import on_shift
 from staffing.roster.problem import RosterProblem
 from staffing.roster.rules import (
@@ -132,8 +132,35 @@ def add_team_rest_between_shifts(model: cp_model.CpModel, v: CountVars, p: Roste
     return []
 
 
+def add_team_weekends(model: cp_model.CpModel, v: CountVars, p: RosterProblem) -> list[Penalty]:
+    """Rule `max_weekends_worked` (counted): the agents of a team working a weekend are at least
+    as many as work its busier day, and each agent works at most its number of the weekends it
+    is available for, so over the horizon the team's weekends (its busier weekend day's count,
+    summed) are at most its agents' weekends. Hard. Without it stage 1 plans weekends the
+    agents cannot work and naming then takes agent-days off the counts where it must, short
+    wherever they fall, instead of where the shortfall costs least."""
+    groups = weekends(p)
+    for team in _teams(p):
+        members = p.team_agents(team)
+        caps = [max_weekends(p, a) for a in members]
+        if all(cap is None for cap in caps) or not groups:
+            continue
+        room = 0
+        for a, cap in zip(members, caps, strict=True):
+            open_ = sum(1 for days in groups if any(p.available[a, d] for d in days))
+            room += open_ if cap is None else min(cap, open_)
+        busiest = []
+        for days in groups:
+            worked = model.new_int_var(0, len(members), f"max_weekends_worked[team={team},day={p.days[days[0]]}]")
+            for d in days:
+                model.add(worked >= v.works[team, d])
+            busiest.append(worked)
+        model.add(sum(busiest) <= room)
+    return []
+
+
 COUNT_RULES: tuple[Callable[[cp_model.CpModel, CountVars, RosterProblem], list[Penalty]], ...] = (
-    add_team_days, add_team_rest_days, add_team_consecutive_days, add_team_rest_between_shifts,
+    add_team_days, add_team_rest_days, add_team_consecutive_days, add_team_rest_between_shifts, add_team_weekends,
     add_away_capacity, add_coverage, add_daily_cap, add_hours, add_shift_cover)
 
 # Naming the agents: every per-agent rule, exactly; fairness spread within the team.
