@@ -14,12 +14,15 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ortools.sat.python import cp_model
 
 import cli
 from staffing import load_centre
 from staffing.check import check_rules
 from staffing.errors import InputError
 from staffing.roster import roster
+from staffing.roster.counts import COUNT_RULES, create_count_vars
+from staffing.roster.problem import build_problem
 
 MONDAY = dt.date(2026, 9, 7)
 NO_REQUIREMENT = pd.DataFrame(columns=["line", "start", "end", "required", "floor", "day_min_agents"])
@@ -267,11 +270,6 @@ def test_stage_one_plans_no_more_weekends_than_the_agents_have(tmp_path: Path, c
     are at least those on its busier day, and no agent works more weekends than its cap, so
     counts that need more agent-weekends than the caps give are cut (before, stage 1 planned
     them and naming then took agent-days off wherever they fell)."""
-    from ortools.sat.python import cp_model
-
-    from staffing.roster.counts import COUNT_RULES, create_count_vars
-    from staffing.roster.problem import build_problem
-
     first, second = caps.split(",")
     folder = write_centre(tmp_path, agents=f"agent,team,line,max_weekends\nA1,T,L,{first}\nA2,T,L,{second}\n")
     problem = build_problem(load_centre(folder), NO_REQUIREMENT, MONDAY, MONDAY + dt.timedelta(days=13))

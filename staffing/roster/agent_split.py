@@ -174,8 +174,7 @@ class AgentSplit:
         """Agent a's pattern of least ``objective - weights`` (``weights``: the duals' worth of
         each of the model's variables), as the values of its own variables; ``None`` when
         none was found in time (or the agent has no pattern)."""
-        found, _proven = self.price_every(a, weights, budget, seed)
-        return found[-1] if found else None
+        return self.price_bounded(a, weights, budget, seed)[0]
 
     def price_bounded(self, a: int, weights: np.ndarray, budget: Budget,
                       seed: int) -> tuple[np.ndarray | None, float]:
