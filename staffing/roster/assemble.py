@@ -13,6 +13,7 @@ from staffing.roster.counts import Counts, name_agents
 from staffing.roster.daybound import Days
 from staffing.roster.placing import DayFailure, place_breaks
 from staffing.roster.problem import RosterProblem
+from staffing.roster.repair import REPAIR_SHARE, repairable, repaired
 from staffing.roster.result import RosterResult, agent_fairness, coverage_totals, day_penalties, roster_frame
 from staffing.roster.rules import WEIGHT_OVER, WEIGHT_SHORT
 from staffing.roster.search import Budget
@@ -20,6 +21,7 @@ from staffing.roster.search import Budget
 DAYS_FIRST_SHARE = 0.8  # of the work left, where the days bound the roster one at a time: their cells first
 DAYS_BREAKS_SHARE = 0.5  # of the work left after the cells and names: the meals and breaks of the days found
 NAMES_SHARE = 0.3  # of the work left after stage 1: agents named to the counts; the rest to meals and breaks
+REPAIR_LEAST_S = 1.0  # work left below which a named roster moved off its counts is not repaired
 
 Progress = Callable[[str], None]
 
@@ -44,14 +46,24 @@ def assembled(problem: RosterProblem, shifts: dict[tuple[int, int], int],
                         short_slots=short_slots)
 
 
-def named(problem: RosterProblem, counts: Counts, budget: Budget, seed: int, workers: int, source: str,
+def named(problem: RosterProblem, counts: Counts, bound: float, budget: Budget, seed: int, workers: int, source: str,
           progress: Progress | None, started: float) -> dict[tuple[int, int], int]:
-    """Agents named to ``counts`` (``NAMES_SHARE`` of the work left), said on the progress."""
+    """Agents named to ``counts`` (``NAMES_SHARE`` of the work left), said on the progress; where
+    naming had to move agent-days off them and the day model is the whole problem, the named
+    roster repaired there (``repair.py``, ``REPAIR_SHARE`` of the work left, stopping at ``bound``)."""
     shifts, moved = name_agents(problem, counts, budget=budget.part(NAMES_SHARE), seed=seed, workers=workers)
     if progress is not None:
         progress(f"names: {len(shifts):,} shifts given to agents"
                  + (f" ({moved} agent-days moved off {source} to keep per-agent rules)" if moved else "")
                  + f", {time.perf_counter() - started:.1f} s")
+    if moved and repairable(problem) and not budget.done(REPAIR_LEAST_S):
+        report = None if progress is None else (
+            lambda text: progress(f"names (repaired in the day model): objective {text}, "
+                                  f"{time.perf_counter() - started:.1f} s"))
+        better = repaired(problem, shifts, bound, budget=budget.part(REPAIR_SHARE), seed=seed, workers=workers,
+                          report=report)
+        if better is not None:
+            shifts = better
     return shifts
 
 
@@ -68,7 +80,7 @@ def from_days(problem: RosterProblem, days: Days, budget: Budget, seed: int, wor
     if found is None:
         return None
     _cost, counts = found
-    shifts = named(problem, counts, budget, seed, workers, "the days found", progress, started)
+    shifts = named(problem, counts, days.value, budget, seed, workers, "the days found", progress, started)
     try:
         away = place_breaks(problem, shifts, budget.part(DAYS_BREAKS_SHARE), seed, workers, progress, started)
     except DayFailure:

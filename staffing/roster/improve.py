@@ -17,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 from ortools.sat.python import cp_model
 
+from staffing.roster.placing import present_on_shift
 from staffing.roster.problem import RosterProblem
 from staffing.roster.search import LEAST_ROUND_S, Budget, round_solver, set_domain, solve_rest_fixed
 from staffing.roster.variables import DayVars
@@ -109,11 +110,22 @@ def resize(size: int, proven: bool, low: int, high: int) -> int:
 
 
 def _short_days(v: DayVars, p: RosterProblem, best: Incumbent) -> list[int]:
-    """Day indices where the current roster leaves a shift of ``shift_cover`` short."""
+    """Day indices where the current roster leaves a shift of ``shift_cover`` short, or a line's
+    open slot with fewer on shift than required."""
     on: dict[tuple[int, int], int] = {}
-    for (_a, d, s), var in v.shift.items():
+    shifts: dict[tuple[int, int], int] = {}
+    for (a, d, s), var in v.shift.items():
         on[d, s] = on.get((d, s), 0) + best.values[var.index]
-    return sorted({d for (d, s), (required, _u, _o) in p.shift_cover.items() if on.get((d, s), 0) < required})
+        if best.values[var.index]:
+            shifts[a, d] = s
+    short = {d for (d, s), (required, _u, _o) in p.shift_cover.items() if on.get((d, s), 0) < required}
+    for line in p.lines:
+        for d in range(len(p.days)):
+            mask = p.open_slots[line][d]
+            if d not in short and mask.any() and (present_on_shift(p, shifts, line, d)[mask]
+                                                   < p.required[line][d][mask]).any():
+                short.add(d)
+    return sorted(short)
 
 
 def fixed_to(model: cp_model.CpModel, v: DayVars, best: Incumbent) -> cp_model.CpModel:

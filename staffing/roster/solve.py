@@ -242,7 +242,7 @@ def _stages(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
             raise NoRosterFoundError(f"no roster keeping the floor found in {time.perf_counter() - started:.0f} s "
                                      f"(still below it: {'; '.join(below[:3])}): give more time (--time-limit) or "
                                      "more workers (--workers)")
-        shifts = named(problem, counts, budget, seed, workers, "the counts", progress, started)
+        shifts = named(problem, counts, bound, budget, seed, workers, "the counts", progress, started)
         try:
             away = place_breaks(problem, shifts, budget, seed, workers, progress, started, paths)
             break
