@@ -237,6 +237,27 @@ def test_nothing_found_in_time_is_exit_4(example_centre, monkeypatch) -> None:
     assert raised.value.exit_code == 4
 
 
+def test_floor_feedback_spent_on_a_feasible_centre_is_exit_4_not_3(tiny_centre, monkeypatch) -> None:
+    """Stage 3 failing to keep the floor on a line-day after every feedback round, while each
+    team's mix there fits and the rules show no conflict, is a search out of time (exit 4, what
+    to try), never a claim that no roster exists (exit 3): on a month of 96 agents with meals
+    the re-solves after the cuts had no work left and the run said "no roster keeps every hard
+    rule" of a centre with rosters to spare."""
+    solve_module = importlib.import_module("staffing.roster.solve")
+    placing = importlib.import_module("staffing.roster.placing")
+
+    def never_places(*_args, **_kwargs):
+        raise placing.DayFailure("chat", 0, ["the floor broken while meals are taken"])
+
+    monkeypatch.setattr(solve_module, "EXACT_LIMIT", -1)  # the stages, where the floor is fed back
+    monkeypatch.setattr(solve_module, "place_breaks", never_places)
+    monkeypatch.setattr(importlib.import_module("staffing.roster.assemble"), "place_breaks", never_places)
+    with pytest.raises(NoRosterFoundError, match="--time-limit") as raised:
+        roster(tiny_centre, requirement("chat", DAYS[:1], range(9, 17), 1), DAYS[0], DAYS[0], time_limit_s=10)
+    assert raised.value.exit_code == 4
+    assert "chat on 2026-08-10" in str(raised.value)
+
+
 def test_unavoidable_shortfall_is_located(tiny_centre) -> None:
     """Two on the line all week with three agents who each need a rest day: the roster is
     short, and the runs it reports add up to exactly the agent-minutes short."""

@@ -22,6 +22,7 @@ import contextlib
 import dataclasses
 import time
 from collections.abc import Iterator
+from typing import NoReturn
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -249,8 +250,10 @@ def _stages(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
         except DayFailure as failure:
             mixes_fit = all(capacity.feasible(failure.line, mix)
                             for mix in team_mixes(problem, shifts, failure.line, failure.day).values() if mix)
-            if attempt == FLOOR_ROUNDS or not mixes_fit:
+            if not mixes_fit:
                 raise InfeasibleError(failure.conflicts) from None
+            if attempt == FLOOR_ROUNDS:
+                _floor_rounds_spent(problem, failure, time_limit_s, seed, started)
             penalties.append(_require_cover(model, v, problem, failure.line, failure.day))
             minimize(model, penalties)
             evaluated = evaluate(model, v, counts, seed=seed)
@@ -279,6 +282,25 @@ def _stages(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
     if result.status != "optimal" and placed and not every_day and not budget.done(PLACED_BOUND_LEAST_S):
         return placed_raised(result, problem, budget, capacity, progress, started)
     return result
+
+
+def _floor_rounds_spent(p: RosterProblem, failure: DayFailure, time_limit_s: float, seed: int,
+                        started: float) -> NoReturn:
+    """Every feedback round spent and a line-day still cannot keep the floor while its meals and
+    breaks are taken, though each team's mix there fits: exit 3 only where the elastic
+    diagnosis confirms that no roster keeps the floor (its conflicts named), else exit 4 (the
+    re-solves after the cuts ran out of time: 96 agents x 28 days with meals, a week's windows
+    left no work for the cut day)."""
+    from staffing.roster.diagnose import find_conflicts
+
+    conflicts = find_conflicts(p, time_limit_s=max(time_limit_s * 0.3, 5.0), seed=seed)
+    if conflicts:
+        raise InfeasibleError(conflicts) from None
+    raise NoRosterFoundError(
+        f"line {failure.line} on {p.days[failure.day]}: no roster found in {time.perf_counter() - started:.0f} s "
+        f"that keeps the floor while meals and breaks are taken ({FLOOR_ROUNDS} re-solves with one more on "
+        "the line there), and the rules show no conflict that keeps it off: give more time (--time-limit) or "
+        "more workers (--workers)") from None
 
 
 def _staged_is_better(p: RosterProblem, exact_starts: int) -> bool:
