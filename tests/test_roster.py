@@ -240,9 +240,9 @@ def test_nothing_found_in_time_is_exit_4(example_centre, monkeypatch) -> None:
 def test_floor_feedback_spent_on_a_feasible_centre_is_exit_4_not_3(tiny_centre, monkeypatch) -> None:
     """Stage 3 failing to keep the floor on a line-day after every feedback round, while each
     team's mix there fits and the rules show no conflict, is a search out of time (exit 4, what
-    to try), never a claim that no roster exists (exit 3): on a month of 96 agents with meals
-    the re-solves after the cuts had no work left and the run said "no roster keeps every hard
-    rule" of a centre with rosters to spare."""
+    to try), never a claim that no roster exists (exit 3): in an experiment on a month of 96
+    agents with meals the re-solves after the cuts had no work left and the run said "no roster
+    keeps every hard rule" of a centre with rosters to spare."""
     solve_module = importlib.import_module("staffing.roster.solve")
     placing = importlib.import_module("staffing.roster.placing")
 
