@@ -78,11 +78,13 @@ def test_search_from_no_one_working_reaches_the_whole_models_optimum(example_cen
     assert bad_days(problem, counts_of(v, best), capacity, range(len(days))) == {}
 
 
-@pytest.mark.parametrize("searches_without_time", [1, 2])
-def test_stage_one_without_a_first_roster_starts_from_none(tiny_centre, monkeypatch, searches_without_time) -> None:
+@pytest.mark.parametrize(("searches_without_time", "relaxation"), [(1, True), (2, True), (2, False)])
+def test_stage_one_without_a_first_roster_starts_from_none(tiny_centre, monkeypatch, searches_without_time: int,
+                                                           relaxation: bool) -> None:
     """When the whole-horizon search holding the floor finds nothing in its time, one with the
-    floor bending gives the first roster; when that finds nothing either, the neighbourhoods
-    start from no one working. The roster they reach keeps every hard rule (independent checker)."""
+    floor bending gives the first roster; when that finds nothing either, the linear
+    relaxation's counts rounded do, and without them the neighbourhoods start from no one
+    working. The roster they reach keeps every hard rule (independent checker)."""
     original = search_module.make_solver
     calls = []
 
@@ -97,14 +99,20 @@ def test_stage_one_without_a_first_roster_starts_from_none(tiny_centre, monkeypa
     monkeypatch.setattr(solve_module, "EXACT_LIMIT", 0)  # the staged path
     monkeypatch.setattr(solve_module, "applies", lambda problem: False)  # nor the days first
     monkeypatch.setattr(solve_module, "PATHS_DAY_LIMIT", 0)  # as a large centre (the floor held first)
+    if not relaxation:
+        monkeypatch.setattr(solve_module, "relaxed_point", lambda model, budget: None)
     messages = []
     result = roster(tiny_centre, requirement("chat", WEEK, range(9, 17), 2), WEEK[0], WEEK[-1], time_limit_s=20,
                     progress=messages.append)
     bending = [m for m in messages if "floor bending" in m]
+    rounded = [m for m in messages if "linear relaxation's counts rounded" in m]
+    from_none = [m for m in messages if "the neighbourhoods start from none" in m]
     if searches_without_time == 1:
-        assert bending and not any("the neighbourhoods start from none" in m for m in messages)
+        assert bending and not from_none
+    elif relaxation:
+        assert not bending and rounded and not from_none
     else:
-        assert not bending and any("the neighbourhoods start from none" in m for m in messages)
+        assert not bending and not rounded and from_none
     assert check_roster(tiny_centre, result.frame) == []
     assert result.shortfall_agent_min["chat"] > 0  # two all week with three agents owed rest
 
@@ -386,6 +394,41 @@ def test_the_large_first_search_gets_the_work_of_its_first_dive(example_centre, 
     with Budget(5).charging() as budget:
         solve_module._first_counts(model, v, problem, capacity, budget, 0, 1, None, 0.0)
     assert works[0] == pytest.approx(FIRST_DIVE_MOST * 5)  # its share, 0.3, would give it 1.5 s of work
+
+
+def test_a_first_roster_far_above_its_bound_gives_way_to_the_lp_counts_rounded(example_centre,
+                                                                              monkeypatch) -> None:
+    """A large centre's first search stops at its first roster; where that is ten times its bound
+    or more (the worker without the linear relaxation found it first: on 12 teams x 28 days with
+    meals the floor alone, 249 million against a bound of 0.37), a roster from the relaxation's
+    counts, rounded, takes its place where better, a roster of the model with the floor held.
+    Here the first search runs without its relaxation (linearization level 0), as that worker does."""
+    problem = build_problem(example_centre, requirement("online", WEEK, range(9, 23), 12, floor=2),
+                            WEEK[0], WEEK[-1])
+    solve = search_module._Solver.solve
+    firsts: list[float] = []
+
+    def first_without_lp(self, model, callback=None):
+        whole = self.parameters.stop_after_first_solution  # the whole-horizon search
+        if whole:
+            self.parameters.linearization_level = 0
+        status = solve(self, model, callback)
+        if whole:
+            firsts.append(self.objective_value)
+        return status
+
+    monkeypatch.setattr(search_module._Solver, "solve", first_without_lp)
+    model, v, capacity = count_model(problem)
+    lines: list[str] = []
+    with Budget(10).charging() as budget:
+        best, bound, _sweep, _focus = solve_module._first_counts(model, v, problem, capacity, budget, 0, 1,
+                                                                 lines.append, 0.0)
+    assert firsts[0] > solve_module.FAR_ABOVE * bound  # the first roster: far above its bound
+    assert any("linear relaxation's counts rounded" in line for line in lines)
+    assert bound <= best.objective < firsts[0] / 2
+    assert all(best.values[gap.index] == 0 for *_key, gap in v.floor_gaps)  # the floor kept
+    again = evaluate(model, v, counts_of(v, best), seed=0)  # a roster of the model: every counted rule kept
+    assert again is not None and again.objective == pytest.approx(best.objective)
 
 
 @given(st.floats(0.05, 0.9), st.floats(0.1, 1000.0))

@@ -140,6 +140,28 @@ def linear_relaxation(model: cp_model.CpModel, budget: Budget, *, interior: bool
     """The LP relaxation of ``model`` by HiGHS, charged to ``budget`` by the model's size;
     ``None`` where the model has a constraint other than a plain linear one, or the LP fails.
     ``interior``: by HiGHS's interior point method (then crossover), for large models."""
+    solved = _solve(model, budget, interior)
+    if solved is None:
+        return None
+    lp, result = solved
+    if result.status == 2:  # infeasible: so is the model
+        return Relaxed(math.inf)
+    if result.status != 0:
+        return None
+    return lp.relaxed(result.fun, result.x, interior=interior)
+
+
+def relaxed_point(model: cp_model.CpModel, budget: Budget) -> np.ndarray | None:
+    """An optimal point of ``model``'s LP relaxation (a value for each of its variables, by
+    HiGHS, charged to ``budget``), or ``None`` where there is none or the model is not linear."""
+    solved = _solve(model, budget, False)
+    if solved is None or solved[1].status != 0:
+        return None
+    return np.asarray(solved[1].x)
+
+
+def _solve(model: cp_model.CpModel, budget: Budget, interior: bool):
+    """(the model's arrays, HiGHS's result) for its LP relaxation, or ``None`` where it is not linear."""
     lp = lp_arrays(model)
     if lp is None:
         return None
@@ -155,12 +177,8 @@ def linear_relaxation(model: cp_model.CpModel, budget: Budget, *, interior: bool
                                      np.where(np.isfinite(lp.col_high), lp.col_high, None), strict=True)),
                      method="highs-ipm" if interior else "highs",
                      options={"time_limit": max(budget.wall_left(), 1.0)} if interior else None)
-    if result.status == 2:  # infeasible: so is the model
-        return Relaxed(math.inf)
-    if result.status != 0:
-        return None
-    return lp.relaxed(result.fun, result.x, interior=interior)
+    return lp, result
 
 
 __all__ = ["IPM_S_PER_NONZERO", "LP_S_PER_NONZERO", "LpArrays", "Relaxed", "domain_high", "domain_low",
-           "linear_relaxation", "lp_arrays"]
+           "linear_relaxation", "lp_arrays", "relaxed_point"]

@@ -40,10 +40,11 @@ from staffing.roster.assemble import (
 )
 from staffing.roster.capacity import TeamCapacity, add_mix_cut, add_template_limits, team_mixes
 from staffing.roster.count_search import bad_days, counts_of, evaluate, first_dive_share, search_counts, solve_window
-from staffing.roster.counts import COUNT_RULES, Counts, below_floor, count_values, create_count_vars
+from staffing.roster.counts import COUNT_RULES, Counts, below_floor, create_count_vars
 from staffing.roster.daybound import Days, applies
 from staffing.roster.exact import EXACT_LIMIT, EXACT_RULES, add_exact_away, add_exact_coverage, exact_size
 from staffing.roster.improve import Incumbent, fixed_to, improve
+from staffing.roster.lp import relaxed_point
 from staffing.roster.paths import paths_size
 from staffing.roster.placebound import placed_raised
 from staffing.roster.placing import DayFailure, place_breaks
@@ -74,6 +75,8 @@ FREE_SEARCH_SHARE = 0.85  # the same with FREE_MANY or more workers running free
 FREE_MANY = 4             # neighbourhoods, sharing solutions, then do better than ours (L, 8 workers: 85.2M
 #                           in 104 s against 99.3M for one worker; our windows took it from there to 98.8M)
 ROUND_GAP = 0.01   # that search stops within 1% of its bound; the neighbourhoods go on from it
+FAR_ABOVE = 10.0   # a large centre's first roster this many times its bound or more: the LP's counts rounded,
+LP_ROUNDING_S = 4.0  # searched between their roundings on at most this much work
 STAGED_FROM = 5_000  # agent-template-days above which a meal-free centre with slot requirements takes the stages
 EXACT_SEARCH_SHARE = 0.1  # of the exact model's time: one search; then columns and neighbourhoods (Curtois
 #                           10-12, seeds 0-4: nearer the best known on 13 of 15 runs than with a fifth)
@@ -378,13 +381,24 @@ def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCa
         status = fallback.solve(model, _Progress(progress, "days (whole horizon, floor bending)", started))
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             solver = fallback
+    found = (Incumbent(solver.response_proto.solution, solver.objective_value)
+             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None)
+    if large and (found is None or found.objective > FAR_ABOVE * max(bound, 1.0)) and not budget.done(1.0):
+        # none, or the floor alone (the worker without the linear relaxation finds it before the
+        # one with it dives, and the search stops there): the relaxation's counts rounded
+        rounded = _lp_rounded(model, v, budget, seed, workers, rate)
+        if rounded is not None and (found is None or rounded.objective < found.objective):
+            found = rounded
+            if progress is not None:
+                progress(f"days (the linear relaxation's counts rounded): objective {found.objective:,.0f}, "
+                         f"{time.perf_counter() - started:.1f} s")
     counts: Counts = {}
     emptied: tuple[int, ...] = ()
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        counts = count_values(v, solver)
+    if found is not None:
+        counts = counts_of(v, found)
         bad = bad_days(p, counts, capacity, range(len(p.days)))
         if not bad:
-            return Incumbent(solver.response_proto.solution, solver.objective_value), bound, False, ()
+            return found, bound, False, ()
         cut = {(line, mix) for found in bad.values() for line, _team, mix in found}
         for line, mix in sorted(cut):
             add_mix_cut(model, v, p, line, mix)
@@ -396,7 +410,7 @@ def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCa
         # floor there, and on L the windows came back only to 92.5M from a first roster of 84.7M)
         free = {var.index for key, var in v.count.items() if key[:2] in empty}
         subs = SubModels(model, [var.index for var in v.count.values()])
-        first = Incumbent(list(solver.response_proto.solution), float("inf"))
+        first = Incumbent(list(found.values), float("inf"))
         _status, mended, objective = solve_window(model, v, p, capacity, first, free, emptied, subs, budget, seed,
                                                   WINDOW_WORK_PER_S)
         if mended is not None:
@@ -409,6 +423,40 @@ def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCa
         raise NoRosterFoundError(f"no roster found in {time.perf_counter() - started:.0f} s of search "
                                  f"({len(p.agents)} agents, {len(p.days)} days): give more time (--time-limit)")
     return start, bound, not counts, emptied
+
+
+def _lp_rounded(model: cp_model.CpModel, v, budget: Budget, seed: int, workers: int,
+                rate: float) -> Incumbent | None:
+    """A roster of stage 1 from its linear relaxation's optimum (the floor held, by HiGHS): the
+    better of its counts rounded down (the rest solved for by ``evaluate``: rounding down keeps
+    the counted rules, which cap how many work; the floor bends where it falls short) and the
+    whole model with each count between its value rounded down and up, the floor held, searched
+    on at most ``LP_ROUNDING_S`` of work; ``None`` where neither is found.
+
+    On a large centre the first search stops at its first roster: the dive after the root's
+    relaxation on M and L, but on 12 teams x 28 days with meals the worker's without it, the
+    floor alone (4 shifts a day, 249 million against a bound of 0.37; the relaxation's own dive
+    comes 12 s later at 17.3 million). From the LP: 29.0 million rounded down, 20.8 million
+    between the roundings in 5 s. Where the LP spreads a team's work over many templates
+    (the example's online line, a week), rounding down leaves most counts at 0 (411 million)
+    and the search between the roundings gives 13.2 million in 3 s."""
+    with _floor_held(model, v):
+        point = relaxed_point(model, budget)
+    if point is None:
+        return None
+    low = {key: int(np.floor(point[var.index] + 1e-6)) for key, var in v.count.items()}
+    best = evaluate(model, v, low, seed=seed, budget=budget)
+    between = model.clone()
+    between.clear_hints()
+    for key, var in v.count.items():
+        set_domain(between, var.index, [low[key], max(low[key], int(np.ceil(point[var.index] - 1e-6)))])
+    solver = budget.solver(seed, workers, most_s=LP_ROUNDING_S, rate=rate)
+    with _floor_held(between, v):
+        status = solver.solve(between)
+    release(between)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (best is None or solver.objective_value < best.objective):
+        best = Incumbent(list(solver.response_proto.solution), solver.objective_value)
+    return best
 
 
 @contextlib.contextmanager
