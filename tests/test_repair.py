@@ -15,63 +15,34 @@ from staffing.roster.counts import name_agents
 from staffing.roster.repair import repairable
 from staffing.roster.result import roster_frame
 from staffing.roster.search import Budget
-from tests.test_patterns import MONDAY, NO_REQUIREMENT
+from tests.test_patterns import MONDAY, NO_REQUIREMENT, write_centre
 
 DAYS = 14
 WEEKENDS = (5, 6, 12, 13)
-
-CENTRE = """[centre]
-name = "repair after naming"
-
-[rules]
-rest_days_per_month = 0
-max_consecutive_working_days = 6
-min_rest_between_shifts_h = 0
-
-[weights]
-fair_shifts = 0
-minutes_worked = 0
-
-[lines.L]
-channel = "voice"
-
-[lines.L.queue]
-handle_time_s = 180
-
-[shifts.E]
-start = "06:00"
-end = "14:00"
-meals = 0
-breaks = 0
-
-[teams.T]
-line = "L"
-
-[teams.U]
-line = "L"
-"""
+EARLY = 0  # template E
 
 
 def centre_and_problem(folder: Path):
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "centre.toml").write_text(CENTRE, encoding="utf-8")
-    # A1 may work one weekend of the two; B1 and B2 have no cap
-    (folder / "agents.csv").write_text("agent,team,line,max_weekends\nA1,T,L,1\nB1,U,L,\nB2,U,L,\n",
-                                       encoding="utf-8")
-    (folder / "shift_cover.csv").write_text(
-        "date,shift,required,under_weight,over_weight\n"
-        + "".join(f"{MONDAY + dt.timedelta(days=d)},E,1,100,1\n" for d in range(DAYS)), encoding="utf-8")
+    """The patterns' test centre (shifts E and N, no rest-day rule, at most 7 days in a row) with a
+    second team: A1 in T may work one weekend of the two, B1 and B2 in U have no cap; one wanted
+    on E every day."""
+    cover = "date,shift,required,under_weight,over_weight\n" + "".join(
+        f"{MONDAY + dt.timedelta(days=d)},E,1,100,1\n" for d in range(DAYS))
+    write_centre(folder, agents="agent,team,line,max_weekends\nA1,T,L,1\nB1,U,L,\nB2,U,L,\n", cover=cover)
+    with (folder / "centre.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\n[teams.U]\nline = "L"\n')
     centre = load_centre(folder)
     return centre, build_problem(centre, NO_REQUIREMENT, MONDAY, MONDAY + dt.timedelta(days=DAYS - 1))
 
 
 # Counts no named roster keeps: team T on both weekends (its one agent may work one), team U on
 # the weekdays. Naming T drops one weekend; naming U keeps U's counts, so two days go uncovered.
-COUNTS = {**{("T", d, 0): 1 for d in WEEKENDS}, **{("U", d, 0): 1 for d in range(DAYS) if d not in WEEKENDS}}
+COUNTS = {**{("T", d, EARLY): 1 for d in WEEKENDS}, **{("U", d, EARLY): 1 for d in range(DAYS) if d not in WEEKENDS}}
 
 
 def uncovered(shifts: dict[tuple[int, int], int]) -> list[int]:
-    return [d for d in range(DAYS) if not any(day == d for (_a, day) in shifts)]
+    """Days with nobody on E."""
+    return [d for d in range(DAYS) if not any(day == d and s == EARLY for (_a, day), s in shifts.items())]
 
 
 def test_naming_alone_leaves_the_dropped_weekend_uncovered(tmp_path: Path) -> None:
