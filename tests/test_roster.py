@@ -258,6 +258,41 @@ def test_floor_feedback_spent_on_a_feasible_centre_is_exit_4_not_3(tiny_centre, 
     assert "chat on 2026-08-10" in str(raised.value)
 
 
+def test_a_mix_the_names_made_that_cannot_fit_is_exit_4_not_3(tiny_centre, monkeypatch) -> None:
+    """Where the counts admit no named roster, naming may put more of a team on a template than
+    counted; a mix of those that cannot take its meals and breaks one at a time proves nothing
+    about the centre (the counted mix fits): exit 4 unless the diagnosis confirms a conflict.
+    On the rostering comparison's 30 people with meals and at most 3 weekends each the names
+    moved 114 agent-days and the run said "no roster keeps every hard rule". A mix the counts
+    themselves hold stays exit 3 with the day's explanation."""
+    solve_module = importlib.import_module("staffing.roster.solve")
+    placing = importlib.import_module("staffing.roster.placing")
+    capacity = importlib.import_module("staffing.roster.capacity")
+    real_named = solve_module.named
+
+    def everyone_on_the_first_day(problem, *args, **kwargs):
+        shifts = real_named(problem, *args, **kwargs)
+        return {**shifts, **{(a, 0): 0 for a in range(len(problem.agents))}}  # all three on D
+
+    def never_places(*_args, **_kwargs):
+        raise placing.DayFailure("chat", 0, ["team T1 on 2026-08-10: three on D cannot take their meals"])
+
+    monkeypatch.setattr(solve_module, "EXACT_LIMIT", -1)  # the stages
+    monkeypatch.setattr(solve_module, "applies", lambda problem: False)  # nor the days first
+    monkeypatch.setattr(solve_module, "place_breaks", never_places)
+    monkeypatch.setattr(solve_module, "named", everyone_on_the_first_day)
+    monkeypatch.setattr(capacity.TeamCapacity, "feasible", lambda self, line, mix: dict(mix).get(0, 0) < 3)
+    need = requirement("chat", DAYS[:1], range(9, 17), 1)
+    with pytest.raises(NoRosterFoundError, match="the names put more") as raised:
+        roster(tiny_centre, need, DAYS[0], DAYS[0], time_limit_s=10)
+    assert raised.value.exit_code == 4
+
+    monkeypatch.setattr(solve_module, "named", real_named)  # the counted mix itself cannot fit: exit 3
+    monkeypatch.setattr(capacity.TeamCapacity, "feasible", lambda self, line, mix: False)
+    with pytest.raises(InfeasibleError, match="three on D"):
+        roster(tiny_centre, need, DAYS[0], DAYS[0], time_limit_s=10)
+
+
 def test_unavoidable_shortfall_is_located(tiny_centre) -> None:
     """Two on the line all week with three agents who each need a rest day: the roster is
     short, and the runs it reports add up to exactly the agent-minutes short."""
