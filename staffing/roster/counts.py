@@ -168,6 +168,10 @@ NAME_RULES = (add_one_shift_per_day, add_interchangeable_order, add_rest_days_pe
               add_max_consecutive_working_days, add_min_rest_between_shifts, add_fair_shifts, *PATTERN_RULES)
 WEIGHT_COUNT = 100_000  # per agent-day a team's named roster moves away from its counts, on top of what one
 #                        fewer there costs the line (``cost_of_fewer``)
+NAME_FEWER_LEAST_S = 3.0  # work at least for a team's names with no cell above its count, where no roster keeps
+#                           the counts (0.3-0.45 deterministic s on the 30 people with meals and at most 3 weekends,
+#                           the names' share spent: none found, and the any-change model that followed put more on
+#                           templates than their meals and breaks can take)
 NAME_EXACT_S = 2.0      # work (seconds on 2 cores) per team to name agents on exactly the counts (fairness
 #                         as far as it gets)
 
@@ -301,7 +305,8 @@ def name_agents(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int =
             fewer = model.clone()
             for key, on in cells.items():
                 fewer.add(sum(on) <= wanted.get(key, 0))
-            solver = share.solver(seed, workers, most_s=share.left() * 0.5, rate=PLACING_WORK_PER_S, at_least_s=0.5)
+            solver = share.solver(seed, workers, most_s=max(share.left() * 0.5, NAME_FEWER_LEAST_S),
+                                  rate=PLACING_WORK_PER_S, at_least_s=NAME_FEWER_LEAST_S)
             status = solver.solve(fewer)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 values = {key: solver.boolean_value(fewer.get_bool_var_from_proto_index(var.index))
