@@ -154,14 +154,15 @@ def linear_relaxation(model: cp_model.CpModel, budget: Budget, *, interior: bool
 def relaxed_point(model: cp_model.CpModel, budget: Budget) -> np.ndarray | None:
     """An optimal point of ``model``'s LP relaxation (a value for each of its variables, by
     HiGHS, charged to ``budget``), or ``None`` where there is none or the model is not linear."""
-    solved = _solve(model, budget, False)
+    solved = _solve(model, budget, False, time_limit=True)
     if solved is None or solved[1].status != 0:
         return None
     return np.asarray(solved[1].x)
 
 
-def _solve(model: cp_model.CpModel, budget: Budget, interior: bool):
-    """(the model's arrays, HiGHS's result) for its LP relaxation, or ``None`` where it is not linear."""
+def _solve(model: cp_model.CpModel, budget: Budget, interior: bool, *, time_limit: bool = False):
+    """(the model's arrays, HiGHS's result) for its LP relaxation, or ``None`` where it is not linear;
+    the interior point method, or ``time_limit``, stops at the budget's wall time left (at least 1 s)."""
     lp = lp_arrays(model)
     if lp is None:
         return None
@@ -176,7 +177,7 @@ def _solve(model: cp_model.CpModel, budget: Budget, interior: bool):
                      bounds=list(zip(np.where(np.isfinite(lp.col_low), lp.col_low, None),
                                      np.where(np.isfinite(lp.col_high), lp.col_high, None), strict=True)),
                      method="highs-ipm" if interior else "highs",
-                     options={"time_limit": max(budget.wall_left(), 1.0)} if interior else None)
+                     options={"time_limit": max(budget.wall_left(), 1.0)} if interior or time_limit else None)
     return lp, result
 
 
