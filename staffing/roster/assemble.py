@@ -13,7 +13,7 @@ from staffing.roster.counts import Counts, name_agents
 from staffing.roster.daybound import Days
 from staffing.roster.placing import DayFailure, place_breaks
 from staffing.roster.problem import RosterProblem
-from staffing.roster.repair import REPAIR_SHARE, repairable, repaired
+from staffing.roster.repair import REPAIR_LEAST_S, REPAIR_SHARE, repairable, repaired
 from staffing.roster.result import RosterResult, agent_fairness, coverage_totals, day_penalties, roster_frame
 from staffing.roster.rules import WEIGHT_OVER, WEIGHT_SHORT
 from staffing.roster.search import Budget
@@ -21,7 +21,6 @@ from staffing.roster.search import Budget
 DAYS_FIRST_SHARE = 0.8  # of the work left, where the days bound the roster one at a time: their cells first
 DAYS_BREAKS_SHARE = 0.5  # of the work left after the cells and names: the meals and breaks of the days found
 NAMES_SHARE = 0.3  # of the work left after stage 1: agents named to the counts; the rest to meals and breaks
-REPAIR_LEAST_S = 1.0  # work left below which a named roster moved off its counts is not repaired
 
 Progress = Callable[[str], None]
 

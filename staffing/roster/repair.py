@@ -24,6 +24,7 @@ from staffing.roster.variables import create_day_vars, minimize
 
 REPAIR_SHARE = 0.7  # of the work left after naming: the named roster improved in the day model; the rest to
 #                     placing (nothing to place here) and the bounds
+REPAIR_LEAST_S = 1.0  # work left below which a named roster moved off its counts is not repaired
 READ_S = 5.0        # at most this much work to read the named roster into the day model
 
 
@@ -57,7 +58,7 @@ def repaired(p: RosterProblem, shifts: dict[tuple[int, int], int], bound: float,
 def _read(model: cp_model.CpModel, v, shifts: dict[tuple[int, int], int], budget: Budget, seed: int,
           workers: int) -> Incumbent | None:
     """The named roster as a full solution of the day model (its shift variables fixed, the rest
-    solved for), or ``None``."""
+    solved for, unhinted), or ``None``."""
     domains = {var.index: list(model.proto.variables[var.index].domain) for var in v.shift.values()}
     for (a, d, s), var in v.shift.items():
         set_domain(model, var.index, [int(shifts.get((a, d)) == s)] * 2)
@@ -72,4 +73,4 @@ def _read(model: cp_model.CpModel, v, shifts: dict[tuple[int, int], int], budget
     return Incumbent(list(solver.response_proto.solution), solver.objective_value)
 
 
-__all__ = ["REPAIR_SHARE", "repairable", "repaired"]
+__all__ = ["REPAIR_LEAST_S", "REPAIR_SHARE", "repairable", "repaired"]

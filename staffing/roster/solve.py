@@ -413,7 +413,7 @@ def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCa
         bad = bad_days(p, counts, capacity, range(len(p.days)))
         if not bad:
             return found, bound, False, ()
-        cut = {(line, mix) for found in bad.values() for line, _team, mix in found}
+        cut = {(line, mix) for on_day in bad.values() for line, _team, mix in on_day}
         for line, mix in sorted(cut):
             add_mix_cut(model, v, p, line, mix)
         empty = {(team, d) for d, found in bad.items() for _line, team, _mix in found}
