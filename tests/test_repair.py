@@ -5,17 +5,25 @@ improved in the per-agent day model, across teams, so the line gets back the cov
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
+
+import pandas as pd
+import pytest
 
 from staffing import load_centre
 from staffing.check import check_rules
-from staffing.roster import build_problem
-from staffing.roster.assemble import named
+from staffing.roster import assemble, build_problem
+from staffing.roster.assemble import named, placed_or_unrepaired
+from staffing.roster.capacity import TeamCapacity
 from staffing.roster.counts import name_agents
-from staffing.roster.repair import repairable
+from staffing.roster.placing import DayFailure
+from staffing.roster.repair import repairable, with_away
 from staffing.roster.result import roster_frame
 from staffing.roster.search import Budget
+from tests.conftest import TINY
 from tests.test_patterns import MONDAY, NO_REQUIREMENT, write_centre
+from tests.test_roster import requirement
 
 DAYS = 14
 WEEKENDS = (5, 6, 12, 13)
@@ -60,10 +68,98 @@ def test_the_named_roster_is_repaired_across_teams(tmp_path: Path) -> None:
     centre, problem = centre_and_problem(tmp_path)
     assert repairable(problem)
     with Budget(20).charging() as budget:
-        shifts = named(problem, COUNTS, 0.0, budget, seed=0, workers=1, source="the counts", progress=None,
-                       started=0.0)
+        shifts, unrepaired = named(problem, COUNTS, 0.0, budget, seed=0, workers=1, source="the counts",
+                                   progress=None, started=0.0)
+    assert unrepaired is None  # no meal or break to place: the repair is the roster
     assert uncovered(shifts) == []
     report = check_rules(centre, roster_frame(problem, shifts, {}))
     assert [v for r in report.rules for v in r.violations] == []
     weekend_days = {(a, d) for (a, d) in shifts if d in WEEKENDS and problem.agents[a].id == "A1"}
     assert len(weekend_days) <= 2  # A1 still works one weekend at most
+
+
+# With meals and breaks: the tiny centre's template D (09:00-17:00, a meal in 11:00-14:00, two
+# breaks), A1 alone in T1 and allowed one weekend of the two, B1 and B2 in T2; on the chat line
+# one wanted 09:00-17:00 on weekdays, two at weekends (the floor, one). Counts no named roster
+# keeps: T1 on both weekends, T2 one every day; naming T1 drops a weekend. Stage 1's placement of
+# the counts' meals and breaks: each agent on D away for a break at 10:00, the meal at 12:00 and
+# a break at 15:00 (10-minute slots).
+MEAL_PATH = [("break", 60), ("meal", 72), ("break", 90)]
+MEAL_COUNTS = {**{("T1", d, EARLY): 1 for d in WEEKENDS}, **{("T2", d, EARLY): 1 for d in range(DAYS)}}
+MEAL_PATHS = {key: [list(MEAL_PATH)] for key in MEAL_COUNTS}
+
+
+def meal_centre_and_problem(folder: Path):
+    shutil.copytree(TINY, folder)
+    (folder / "agents.csv").write_text("agent,name,team,line,max_weekends\nA1,Ann,T1,chat,1\n"
+                                       "B1,Bo,T2,chat,\nB2,Cai,T2,chat,\n", encoding="utf-8")
+    with (folder / "centre.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\n[teams.T2]\nline = "chat"\n')
+    centre = load_centre(folder)
+    days = [MONDAY + dt.timedelta(days=d) for d in range(DAYS)]
+    wanted = pd.concat([requirement("chat", [day for d, day in enumerate(days) if d not in WEEKENDS], range(9, 17), 1),
+                        requirement("chat", [days[d] for d in WEEKENDS], range(9, 17), 2)])
+    problem = build_problem(centre, wanted, days[0], days[-1])
+    return centre, problem
+
+
+def short_weekend_days(shifts: dict[tuple[int, int], int]) -> list[int]:
+    """Weekend days with fewer than two on D."""
+    return [d for d in WEEKENDS if sum(1 for (_a, day) in shifts if day == d) < 2]
+
+
+def test_the_away_estimate_raises_the_requirement_where_stage_one_placed_them(tmp_path: Path) -> None:
+    _centre, problem = meal_centre_and_problem(tmp_path / "c")
+    raised = with_away(problem, MEAL_PATHS)
+    extra = raised.required["chat"] - problem.required["chat"]
+    assert extra[0, 60] == 1 and extra[0, 59] == 0 and extra[0, 61] == 0  # a 10-minute break
+    assert (extra[0, 72:78] == 1).all() and extra[0, 78] == 0               # the hour's meal
+    assert extra.sum() == sum(MEAL_COUNTS.values()) * 8                    # 80 minutes an agent-day
+
+
+def test_a_named_roster_with_meals_is_repaired_across_teams_and_placed(tmp_path: Path) -> None:
+    """Naming drops the weekend A1 may not work; the repair (meals and breaks where stage 1
+    placed them) gives it to T2's other agent, stage 3 places every meal and break of the repaired roster, and
+    the roster keeps every rule by the independent check."""
+    centre, problem = meal_centre_and_problem(tmp_path / "c")
+    assert not repairable(problem) and repairable(problem, MEAL_PATHS)
+    with Budget(6).charging() as budget:
+        made, moved = name_agents(problem, MEAL_COUNTS, budget=budget.part(0.3), seed=0, workers=1)
+        assert moved == 2 and len(short_weekend_days(made)) == 2
+        shifts, unrepaired = named(problem, MEAL_COUNTS, 0.0, budget, seed=0, workers=1, source="the counts",
+                                   progress=None, started=0.0, capacity=TeamCapacity(problem), paths=MEAL_PATHS)
+        assert unrepaired is not None and len(short_weekend_days(unrepaired)) == 2
+        assert short_weekend_days(shifts) == []
+        placed, away = placed_or_unrepaired(problem, shifts, unrepaired, budget, 0, 1, None, 0.0, MEAL_PATHS)
+    assert placed == shifts
+    report = check_rules(centre, roster_frame(problem, placed, away))
+    assert [v for r in report.rules for v in r.violations] == []
+
+
+def test_without_stage_one_placement_a_roster_with_meals_is_not_repaired(tmp_path: Path) -> None:
+    _centre, problem = meal_centre_and_problem(tmp_path / "c")
+    with Budget(20).charging() as budget:
+        shifts, unrepaired = named(problem, MEAL_COUNTS, 0.0, budget, seed=0, workers=1, source="the counts",
+                                   progress=None, started=0.0, capacity=TeamCapacity(problem), paths={})
+    assert unrepaired is None and len(short_weekend_days(shifts)) == 2
+
+
+def test_a_repair_whose_meals_do_not_fit_falls_back_to_the_names_as_made(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    _centre, problem = meal_centre_and_problem(tmp_path / "c")
+    repaired_shifts = {(1, d): 0 for d in range(DAYS)}
+    made = {(2, d): 0 for d in range(DAYS)}
+    calls = []
+
+    def place(_p, shifts, *_args, **_kwargs):
+        calls.append(shifts)
+        if shifts is repaired_shifts:
+            raise DayFailure("chat", 3, ["two on D in T2 cannot take their meals one at a time"])
+        return {}
+
+    monkeypatch.setattr(assemble, "place_breaks", place)
+    with Budget(5).charging() as budget:
+        shifts, away = placed_or_unrepaired(problem, repaired_shifts, made, budget, 0, 1, None, 0.0)
+        assert shifts is made and away == {} and calls == [repaired_shifts, made]
+        with pytest.raises(DayFailure):  # the names as made are all there is: the failure stands
+            placed_or_unrepaired(problem, repaired_shifts, None, budget, 0, 1, None, 0.0)

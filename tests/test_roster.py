@@ -250,7 +250,6 @@ def test_floor_feedback_spent_on_a_feasible_centre_is_exit_4_not_3(tiny_centre, 
         raise placing.DayFailure("chat", 0, ["the floor broken while meals are taken"])
 
     monkeypatch.setattr(solve_module, "EXACT_LIMIT", -1)  # the stages, where the floor is fed back
-    monkeypatch.setattr(solve_module, "place_breaks", never_places)
     monkeypatch.setattr(importlib.import_module("staffing.roster.assemble"), "place_breaks", never_places)
     with pytest.raises(NoRosterFoundError, match="--time-limit") as raised:
         roster(tiny_centre, requirement("chat", DAYS[:1], range(9, 17), 1), DAYS[0], DAYS[0], time_limit_s=10)
@@ -271,15 +270,15 @@ def test_a_mix_the_names_made_that_cannot_fit_is_exit_4_not_3(tiny_centre, monke
     real_named = solve_module.named
 
     def everyone_on_the_first_day(problem, *args, **kwargs):
-        shifts = real_named(problem, *args, **kwargs)
-        return {**shifts, **{(a, 0): 0 for a in range(len(problem.agents))}}  # all three on D
+        shifts, _unrepaired = real_named(problem, *args, **kwargs)
+        return {**shifts, **{(a, 0): 0 for a in range(len(problem.agents))}}, None  # all three on D
 
     def never_places(*_args, **_kwargs):
         raise placing.DayFailure("chat", 0, ["team T1 on 2026-08-10: three on D cannot take their meals"])
 
     monkeypatch.setattr(solve_module, "EXACT_LIMIT", -1)  # the stages
     monkeypatch.setattr(solve_module, "applies", lambda problem: False)  # nor the days first
-    monkeypatch.setattr(solve_module, "place_breaks", never_places)
+    monkeypatch.setattr(importlib.import_module("staffing.roster.assemble"), "place_breaks", never_places)
     monkeypatch.setattr(solve_module, "named", everyone_on_the_first_day)
     monkeypatch.setattr(capacity.TeamCapacity, "feasible", lambda self, line, mix: dict(mix).get(0, 0) < 3)
     need = requirement("chat", DAYS[:1], range(9, 17), 1)

@@ -9,6 +9,7 @@ import dataclasses
 import time
 from collections.abc import Callable
 
+from staffing.roster.capacity import TeamCapacity
 from staffing.roster.counts import Counts, name_agents
 from staffing.roster.daybound import Days
 from staffing.roster.placing import DayFailure, place_breaks
@@ -46,24 +47,58 @@ def assembled(problem: RosterProblem, shifts: dict[tuple[int, int], int],
 
 
 def named(problem: RosterProblem, counts: Counts, bound: float, budget: Budget, seed: int, workers: int, source: str,
-          progress: Progress | None, started: float) -> dict[tuple[int, int], int]:
+          progress: Progress | None, started: float, capacity: TeamCapacity | None = None, paths: dict | None = None,
+          ) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], int] | None]:
     """Agents named to ``counts`` (``NAMES_SHARE`` of the work left), said on the progress; where
-    naming had to move agent-days off them and the day model is the whole problem, the named
-    roster repaired there (``repair.py``, ``REPAIR_SHARE`` of the work left, stopping at ``bound``)."""
+    naming had to move agent-days off them, the named roster repaired in the day model
+    (``repair.py``, stopping at ``bound``, on ``REPAIR_SHARE`` of the work naming was meant to
+    leave; with meals and breaks, by stage 1's placement of them, ``paths``). Returns the shifts
+    and, where they are a repair whose meals and breaks are yet to be placed, the names as made
+    (to fall back on where the repaired roster's do not fit), else ``None``."""
+    before = budget.left()
     shifts, moved = name_agents(problem, counts, budget=budget.part(NAMES_SHARE), seed=seed, workers=workers)
     if progress is not None:
         progress(f"names: {len(shifts):,} shifts given to agents"
                  + (f" ({moved} agent-days moved off {source} to keep per-agent rules)" if moved else "")
                  + f", {time.perf_counter() - started:.1f} s")
-    if moved and repairable(problem) and not budget.done(REPAIR_LEAST_S):
-        report = None if progress is None else (
-            lambda text: progress(f"names (repaired in the day model): objective {text}, "
-                                  f"{time.perf_counter() - started:.1f} s"))
-        better = repaired(problem, shifts, bound, budget=budget.part(REPAIR_SHARE), seed=seed, workers=workers,
-                          report=report)
-        if better is not None:
-            shifts = better
-    return shifts
+    # the repair's share of what naming was meant to leave (where a team's least change took
+    # more than its share: the 30 people with meals and at most 3 weekends each, 25 s of 7)
+    work = max(budget.left(), before * (1 - NAMES_SHARE)) * REPAIR_SHARE
+    if not moved or not repairable(problem, paths) or work <= REPAIR_LEAST_S or budget.wall_left() <= 0:
+        return shifts, None
+    placed = repairable(problem)  # no meal or break to place: the repair is the roster
+    how = "" if placed else ", meals and breaks where stage 1 placed them"
+    report = None if progress is None else (
+        lambda text: progress(f"names (repaired in the day model{how}): "
+                              f"objective {text}, {time.perf_counter() - started:.1f} s"))
+    own = budget.private(work)
+    with own.charging():
+        better = repaired(problem, shifts, bound, budget=own, seed=seed, workers=workers, capacity=capacity,
+                          paths=paths, report=report)
+    budget.charge(own.spent)
+    if own.clock_cut:
+        budget.note_clock_cut()
+    if better is None:
+        return shifts, None
+    return better, None if placed else shifts
+
+
+def placed_or_unrepaired(problem: RosterProblem, shifts: dict[tuple[int, int], int],
+                         unrepaired: dict[tuple[int, int], int] | None, budget: Budget, seed: int, workers: int,
+                         progress: Progress | None, started: float, paths: dict | None = None,
+                         ) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], list[tuple[str, int, int]]]]:
+    """Stage 3 on ``shifts`` (the shifts and their meals and breaks); where they are a repair whose
+    meals and breaks do not fit a line-day, stage 3 on the ``unrepaired`` names instead. Raises
+    ``DayFailure`` where the names placed last do not fit."""
+    try:
+        return shifts, place_breaks(problem, shifts, budget, seed, workers, progress, started, paths)
+    except DayFailure as failure:
+        if unrepaired is None:
+            raise
+        if progress is not None:
+            progress(f"breaks: the repaired names do not fit on line {failure.line} on "
+                     f"{problem.days[failure.day]}; the names as made, {time.perf_counter() - started:.1f} s")
+    return unrepaired, place_breaks(problem, unrepaired, budget, seed, workers, progress, started, paths)
 
 
 def from_days(problem: RosterProblem, days: Days, budget: Budget, seed: int, workers: int,
@@ -79,9 +114,10 @@ def from_days(problem: RosterProblem, days: Days, budget: Budget, seed: int, wor
     if found is None:
         return None
     _cost, counts = found
-    shifts = named(problem, counts, days.value, budget, seed, workers, "the days found", progress, started)
+    shifts, unrepaired = named(problem, counts, days.value, budget, seed, workers, "the days found", progress, started)
     try:
-        away = place_breaks(problem, shifts, budget.part(DAYS_BREAKS_SHARE), seed, workers, progress, started)
+        shifts, away = placed_or_unrepaired(problem, shifts, unrepaired, budget.part(DAYS_BREAKS_SHARE), seed, workers,
+                                            progress, started)
     except DayFailure:
         return None
     return assembled(problem, shifts, away, days.value, "roster (the days one at a time)", progress, started)

@@ -35,9 +35,11 @@ class Incumbent:
 
 
 def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbent, *, budget: Budget, seed: int,
-            bound: float = float("-inf"), report: Callable[[str], None] | None = None) -> int:
+            bound: float = float("-inf"), report: Callable[[str], None] | None = None,
+            accept: Callable[[list[int]], bool] | None = None) -> int:
     """Improve ``best`` in place until ``budget`` is spent (or its objective meets ``bound``);
-    returns the rounds that improved it."""
+    returns the rounds that improved it. ``accept``: where given, a roster the model found is
+    taken only where it says so (it may add constraints to the model that the next rounds keep)."""
     rng = np.random.default_rng(seed)
     agents = len(p.agents)
     days = len(p.days)
@@ -82,7 +84,8 @@ def improve(model: cp_model.CpModel, v: DayVars, p: RosterProblem, best: Incumbe
         solver = round_solver(budget, ROUND_S, seed + rounds)
         solver.parameters.linearization_level = 2  # the LP of a small neighbourhood proves it in a fraction
         status = solve_rest_fixed(model, solver, best.values, free, domains)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value <= best.objective + 1e-9:
+        if (status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value <= best.objective + 1e-9
+                and (accept is None or accept(list(solver.response_proto.solution)))):
             # an equal roster is taken too: the search drifts along plateaus instead of circling
             better = solver.objective_value < best.objective - 1e-9
             best.values = list(solver.response_proto.solution)

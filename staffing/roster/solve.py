@@ -34,6 +34,7 @@ from staffing.roster.assemble import (
     assembled,
     from_days,
     named,
+    placed_or_unrepaired,
     raised,
     verdict,
     with_bound,
@@ -47,7 +48,7 @@ from staffing.roster.improve import Incumbent, fixed_to, improve
 from staffing.roster.lp import relaxed_point
 from staffing.roster.paths import paths_size
 from staffing.roster.placebound import placed_raised
-from staffing.roster.placing import DayFailure, place_breaks
+from staffing.roster.placing import DayFailure
 from staffing.roster.polish import polish_days
 from staffing.roster.problem import RosterProblem
 from staffing.roster.result import RosterResult, agent_fairness, coverage_totals, roster_frame
@@ -246,11 +247,14 @@ def _stages(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
             raise NoRosterFoundError(f"no roster keeping the floor found in {time.perf_counter() - started:.0f} s "
                                      f"(still below it: {'; '.join(below[:3])}): give more time (--time-limit) or "
                                      "more workers (--workers)")
-        shifts = named(problem, counts, bound, budget, seed, workers, "the counts", progress, started)
+        shifts, unrepaired = named(problem, counts, bound, budget, seed, workers, "the counts", progress, started,
+                                   capacity, paths)
         try:
-            away = place_breaks(problem, shifts, budget, seed, workers, progress, started, paths)
+            shifts, away = placed_or_unrepaired(problem, shifts, unrepaired, budget, seed, workers, progress, started,
+                                                paths)
             break
         except DayFailure as failure:
+            shifts = unrepaired or shifts  # a repair that did not fit gave way to the names as made, which failed
             named_mixes = team_mixes(problem, shifts, failure.line, failure.day)
             if not all(capacity.feasible(failure.line, mix) for mix in named_mixes.values() if mix):
                 counted = count_mixes(problem, counts, failure.line, failure.day)
