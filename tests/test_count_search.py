@@ -35,6 +35,7 @@ from tests.conftest import TINY
 from tests.test_roster import check_roster, requirement
 
 solve_module = importlib.import_module("staffing.roster.solve")  # the package's `solve` is the function
+first_module = importlib.import_module("staffing.roster.first_counts")
 search_module = importlib.import_module("staffing.roster.search")
 placing_module = importlib.import_module("staffing.roster.placing")
 WEEK = [dt.date(2026, 8, 10) + dt.timedelta(days=i) for i in range(7)]
@@ -100,7 +101,7 @@ def test_stage_one_without_a_first_roster_starts_from_none(tiny_centre, monkeypa
     monkeypatch.setattr(solve_module, "applies", lambda problem: False)  # nor the days first
     monkeypatch.setattr(solve_module, "PATHS_DAY_LIMIT", 0)  # as a large centre (the floor held first)
     if not relaxation:
-        monkeypatch.setattr(solve_module, "relaxed_point", lambda model, budget: None)
+        monkeypatch.setattr(first_module, "relaxed_point", lambda model, budget: None)
     messages = []
     result = roster(tiny_centre, requirement("chat", WEEK, range(9, 17), 2), WEEK[0], WEEK[-1], time_limit_s=20,
                     progress=messages.append)
@@ -189,7 +190,7 @@ def test_the_floor_held_is_hard_inside_and_bends_again_after(tiny_centre) -> Non
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 20
-    with solve_module._floor_held(model, v):
+    with first_module.floor_held(model, v):
         assert solver.solve(model) == cp_model.INFEASIBLE
     assert [list(model.proto.variables[gap.index].domain) for *_key, gap in v.floor_gaps] == domains
     assert solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
@@ -205,7 +206,7 @@ def test_the_first_search_keeps_the_floor_or_starts_from_none(tiny_centre, examp
     model, v, capacity = count_model(problem)
     budget = Budget(20)
     with budget.charging():
-        best, bound, sweep, _focus = solve_module._first_counts(model, v, problem, capacity, budget, 0, 1, None, 0.0)
+        best, bound, sweep, _focus = first_module.first_counts(model, v, problem, capacity, budget, 0, 1, None, 0.0)
     assert not sweep and all(best.values[gap.index] == 0 for *_key, gap in v.floor_gaps)
     assert bound <= best.objective + 1e-6
 
@@ -213,7 +214,7 @@ def test_the_first_search_keeps_the_floor_or_starts_from_none(tiny_centre, examp
     model, v, capacity = count_model(problem)
     budget = Budget(20)
     with budget.charging():
-        best, bound, sweep, _focus = solve_module._first_counts(model, v, problem, capacity, budget, 0, 1, None, 0.0)
+        best, bound, sweep, _focus = first_module.first_counts(model, v, problem, capacity, budget, 0, 1, None, 0.0)
     assert bound == float("-inf") and sweep
     assert all(n == 0 for n in counts_of(v, best).values())
     assert any(best.values[gap.index] for *_key, gap in v.floor_gaps)
@@ -264,7 +265,7 @@ def test_a_first_roster_mix_that_cannot_fit_is_solved_again_not_emptied(tiny_cen
     messages = []
     budget = Budget(20)
     with budget.charging():
-        best, _bound, sweep, mended = solve_module._first_counts(model, v, problem, capacity, budget, 0, 1,
+        best, _bound, sweep, mended = first_module.first_counts(model, v, problem, capacity, budget, 0, 1,
                                                                   messages.append, 0.0)
     assert any("cannot fit meals and breaks" in m for m in messages) and mended and not sweep
     counts = counts_of(v, best)
@@ -374,7 +375,7 @@ def test_the_large_first_search_stops_at_its_first_roster(example_centre, monkey
         model, v, capacity = count_model(problem)
         stops.clear()
         with search_module.parallel(deterministic), Budget(5).charging() as budget:
-            best, _bound, _sweep, _focus = solve_module._first_counts(model, v, problem, capacity, budget, 0,
+            best, _bound, _sweep, _focus = first_module.first_counts(model, v, problem, capacity, budget, 0,
                                                                       workers, None, 0.0)
         assert stops[0] is deterministic
         assert all(best.values[gap.index] == 0 for *_key, gap in v.floor_gaps)
@@ -392,7 +393,7 @@ def test_the_large_first_search_gets_the_work_of_its_first_dive(example_centre, 
     monkeypatch.setattr(search_module._Solver, "solve", lambda self, model, callback=None: works.append(
         self.parameters.max_deterministic_time / self.rate) or solve(self, model, callback))
     with Budget(5).charging() as budget:
-        solve_module._first_counts(model, v, problem, capacity, budget, 0, 1, None, 0.0)
+        first_module.first_counts(model, v, problem, capacity, budget, 0, 1, None, 0.0)
     assert works[0] == pytest.approx(FIRST_DIVE_MOST * 5)  # its share, 0.3, would give it 1.5 s of work
 
 
@@ -421,9 +422,9 @@ def test_a_first_roster_far_above_its_bound_gives_way_to_the_lp_counts_rounded(e
     model, v, capacity = count_model(problem)
     lines: list[str] = []
     with Budget(10).charging() as budget:
-        best, bound, _sweep, _focus = solve_module._first_counts(model, v, problem, capacity, budget, 0, 1,
+        best, bound, _sweep, _focus = first_module.first_counts(model, v, problem, capacity, budget, 0, 1,
                                                                  lines.append, 0.0)
-    assert firsts[0] > solve_module.FAR_ABOVE * bound  # the first roster: far above its bound
+    assert firsts[0] > first_module.FAR_ABOVE * bound  # the first roster: far above its bound
     assert any("linear relaxation's counts rounded" in line for line in lines)
     assert bound <= best.objective < firsts[0] / 2
     assert all(best.values[gap.index] == 0 for *_key, gap in v.floor_gaps)  # the floor kept

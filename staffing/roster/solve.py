@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
-from collections.abc import Iterator
 from typing import NoReturn
 
 import numpy as np
@@ -39,13 +38,13 @@ from staffing.roster.assemble import (
     verdict,
     with_bound,
 )
-from staffing.roster.capacity import TeamCapacity, add_mix_cut, add_template_limits, count_mixes, team_mixes
-from staffing.roster.count_search import bad_days, counts_of, evaluate, first_dive_share, search_counts, solve_window
-from staffing.roster.counts import COUNT_RULES, Counts, below_floor, create_count_vars
+from staffing.roster.capacity import TeamCapacity, add_template_limits, count_mixes, team_mixes
+from staffing.roster.count_search import counts_of, evaluate, search_counts
+from staffing.roster.counts import COUNT_RULES, below_floor, create_count_vars
 from staffing.roster.daybound import Days, applies
 from staffing.roster.exact import EXACT_LIMIT, EXACT_RULES, add_exact_away, add_exact_coverage, exact_size
+from staffing.roster.first_counts import SolutionProgress, first_counts
 from staffing.roster.improve import Incumbent, fixed_to, improve
-from staffing.roster.lp import relaxed_point
 from staffing.roster.paths import paths_size
 from staffing.roster.placebound import placed_raised
 from staffing.roster.placing import DayFailure
@@ -67,17 +66,9 @@ from staffing.roster.search import (
     set_domain,
 )
 from staffing.roster.sidebound import SideBound
-from staffing.roster.submodel import SubModels
 from staffing.roster.variables import Penalty, create_day_vars, minimize
 
 STAGE_ONE_SHARE = 0.55  # of the work left: days; then names (a third of the rest) and breaks
-FIRST_SEARCH_SHARE = 0.3  # of stage 1's time: one whole-horizon search for the bound and a first roster
-FREE_SEARCH_SHARE = 0.85  # the same with FREE_MANY or more workers running free: CP-SAT's own parallel
-FREE_MANY = 4             # neighbourhoods, sharing solutions, then do better than ours (L, 8 workers: 85.2M
-#                           in 104 s against 99.3M for one worker; our windows took it from there to 98.8M)
-ROUND_GAP = 0.01   # that search stops within 1% of its bound; the neighbourhoods go on from it
-FAR_ABOVE = 10.0   # a large centre's first roster this many times its bound or more: the LP's counts rounded,
-LP_ROUNDING_S = 4.0  # searched between their roundings on at most this much work
 STAGED_FROM = 5_000  # agent-template-days above which a meal-free centre with slot requirements takes the stages
 EXACT_SEARCH_SHARE = 0.1  # of the exact model's time: one search; then columns and neighbourhoods (Curtois
 #                           10-12, seeds 0-4: nearer the best known on 13 of 15 runs than with a fifth)
@@ -102,17 +93,6 @@ SMALL_SEARCH_SHARE = 0.6  # the whole-horizon search's share there: on S it prov
 PLACED_BOUND_LEAST_S = 1.0  # work the roster leaves below which its bound is not raised with meals and breaks placed
 DAY_BOUND_LEAST_S = 1.0  # work left after the roster below which its bound is not raised a day at a time
 FLOOR_ROUNDS = 3   # stage 1 re-solves after a line-day could not keep its floor during breaks
-
-
-class _Progress(cp_model.CpSolverSolutionCallback):
-    def __init__(self, report: Progress | None, stage: str, started: float) -> None:
-        super().__init__()
-        self.report, self.stage, self.started = report, stage, started
-
-    def on_solution_callback(self) -> None:
-        if self.report is not None:
-            self.report(f"{self.stage}: objective {self.objective_value:,.0f}, bound {self.best_objective_bound:,.0f}, "
-                        f"{time.perf_counter() - self.started:.1f} s")
 
 
 def solve(problem: RosterProblem, *, time_limit_s: float = 60.0, work_s: float | None = None, seed: int = 0,
@@ -216,9 +196,8 @@ def _stages(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
         stage_one = budget.part(STAGE_ONE_SHARE)
         sweep = False
         if best is None:
-            best, bound, sweep, focus = _first_counts(model, v, problem, capacity, stage_one, seed, workers, progress,
-                                                      started, SMALL_SEARCH_SHARE if by_paths else None,
-                                                      counts_rate)
+            best, bound, sweep, focus = first_counts(model, v, problem, capacity, stage_one, seed, workers, progress,
+                                                     started, SMALL_SEARCH_SHARE if by_paths else None, counts_rate)
         report = None if progress is None else (
             lambda text: progress(f"days (neighbourhoods): objective {text}, {time.perf_counter() - started:.1f} s"))
         windows = (stage_one.part(1 - PATHS_SHARE) if by_paths else stage_one.part(TEAM_WINDOWS_SHARE) if by_team
@@ -351,145 +330,6 @@ def _require_cover(model: cp_model.CpModel, v, p: RosterProblem, line: str, d: i
     return Penalty("coverage", f"floor_plus_one[{line},{p.days[d]}]", p.slot_min * sum(gaps), WEIGHT_FLOOR)
 
 
-def _first_counts(model: cp_model.CpModel, v, p: RosterProblem, capacity: TeamCapacity, budget: Budget,
-                  seed: int, workers: int, progress: Progress | None,
-                  started: float, share: float | None = None,
-                  rate: float = COUNTS_WORK_PER_S) -> tuple[Incumbent, float, bool, tuple[int, ...]]:
-    """One whole-horizon search of stage 1 for its bound and a first roster of counts:
-    (roster, bound, whether the neighbourhoods should first walk the horizon, days they
-    should free first). Team mixes that cannot take their meals and breaks are cut, the
-    team-days that chose them solved again (emptied if that finds nothing), and their days come
-    first; with no roster at all the search starts from no one working (the floor bends in
-    this model, so that is a roster) and walks the horizon.
-
-    On a large centre (``share`` not given) this search holds the floor hard (its gaps fixed
-    at 0), as the roster must: with the floor bending, CP-SAT's first dive on one worker leaves
-    it broken where its first choices fall short, and the search keeps that roster (M: 171-804
-    million on 7 seeds of 8, where the held floor gives 14.3-14.7 million on all 8). Its bound
-    is then the whole problem's too. A small centre's search proves its bound in its time with
-    the floor bending (S: 3.5 s), and held it did not (S: 1,892,300 against 1,922,930)."""
-    large = share is None
-    if large:
-        share = FREE_SEARCH_SHARE if workers >= FREE_MANY and runs_free(workers) else FIRST_SEARCH_SHARE
-
-    def whole_horizon() -> cp_model.CpSolver:
-        solver = budget.part(first_dive_share(share, budget.left()) if large else share).solver(
-            seed, workers, rate=rate, at_least_s=1.0)
-        solver.parameters.relative_gap_limit = ROUND_GAP
-        if large:
-            # a large centre's first roster comes from the dive after the root's linear relaxation,
-            # whose rounds of cuts took most of the search's time (M: 20 s, 8-10 s without them,
-            # rosters as good, the bound 0.3% lower)
-            solver.parameters.cut_level = 0
-            # and, its workers not free, that dive's roster is its last (M seeds 0-2: found at 0.66-0.68 of
-            # 3.67 deterministic s, never bettered, as on L): it stops there, the windows go on from it
-            solver.parameters.stop_after_first_solution = not runs_free(workers)
-        return solver
-
-    solver = whole_horizon()
-    with _floor_held(model, v) if large else contextlib.nullcontext():
-        status = solver.solve(model, _Progress(progress, "days (whole horizon)", started))
-    # infeasible: no counts keep the floor under the counted rules, so no roster does; the
-    # search goes on with it bending, and the diagnosis names the conflict
-    bound = float("-inf") if status == cp_model.INFEASIBLE else solver.best_objective_bound
-    if large and status == cp_model.UNKNOWN and not budget.done(1.0):
-        # none keeping the floor yet: with it bending CP-SAT finds a roster sooner (before its
-        # root relaxation is done, the floor broken here and there), and the windows mend that
-        fallback = whole_horizon()
-        status = fallback.solve(model, _Progress(progress, "days (whole horizon, floor bending)", started))
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            solver = fallback
-    found = (Incumbent(solver.response_proto.solution, solver.objective_value)
-             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None)
-    if large and (found is None or found.objective > FAR_ABOVE * max(bound, 1.0)) and not budget.done(1.0):
-        # none, or the floor alone (the worker without the linear relaxation finds it before the
-        # one with it dives, and the search stops there): the relaxation's counts rounded
-        rounded = _lp_rounded(model, v, budget, seed, workers, rate)
-        if rounded is not None and (found is None or rounded.objective < found.objective):
-            found = rounded
-            if progress is not None:
-                progress(f"days (the linear relaxation's counts rounded): objective {found.objective:,.0f}, "
-                         f"{time.perf_counter() - started:.1f} s")
-    counts: Counts = {}
-    emptied: tuple[int, ...] = ()
-    if found is not None:
-        counts = counts_of(v, found)
-        bad = bad_days(p, counts, capacity, range(len(p.days)))
-        if not bad:
-            return found, bound, False, ()
-        cut = {(line, mix) for on_day in bad.values() for line, _team, mix in on_day}
-        for line, mix in sorted(cut):
-            add_mix_cut(model, v, p, line, mix)
-        empty = {(team, d) for d, found in bad.items() for _line, team, _mix in found}
-        emptied = tuple(sorted({d for _team, d in empty}))
-        if progress is not None:
-            progress(f"days: {len(cut)} team mix(es) cannot fit meals and breaks one at a time; cut")
-        # those team-days solved again with every other count as it is (emptying them broke the
-        # floor there, and on L the windows came back only to 92.5M from a first roster of 84.7M)
-        free = {var.index for key, var in v.count.items() if key[:2] in empty}
-        subs = SubModels(model, [var.index for var in v.count.values()])
-        first = Incumbent(list(found.values), float("inf"))
-        _status, mended, objective = solve_window(model, v, p, capacity, first, free, emptied, subs, budget, seed,
-                                                  WINDOW_WORK_PER_S)
-        if mended is not None:
-            return Incumbent(mended, objective), bound, False, emptied
-        counts = {key: 0 if key[:2] in empty else n for key, n in counts.items()}
-    elif progress is not None:
-        progress("days: no roster from the whole-horizon search yet; the neighbourhoods start from none")
-    start = evaluate(model, v, counts, seed=seed)
-    if start is None:
-        raise NoRosterFoundError(f"no roster found in {time.perf_counter() - started:.0f} s of search "
-                                 f"({len(p.agents)} agents, {len(p.days)} days): give more time (--time-limit)")
-    return start, bound, not counts, emptied
-
-
-def _lp_rounded(model: cp_model.CpModel, v, budget: Budget, seed: int, workers: int,
-                rate: float) -> Incumbent | None:
-    """A roster of stage 1 from its linear relaxation's optimum (the floor held, by HiGHS): the
-    better of its counts rounded down (the rest solved for by ``evaluate``: rounding down keeps
-    the counted rules, which cap how many work; the floor bends where it falls short) and the
-    whole model with each count between its value rounded down and up, the floor held, searched
-    on at most ``LP_ROUNDING_S`` of work; ``None`` where neither is found.
-
-    On a large centre the first search stops at its first roster: the dive after the root's
-    relaxation on M and L, but on 12 teams x 28 days with meals the worker's without it, the
-    floor alone (4 shifts a day, 249 million against a bound of 0.37; the relaxation's own dive
-    comes 12 s later at 17.3 million). From the LP: 29.0 million rounded down, 20.8 million
-    between the roundings in 5 s. Where the LP spreads a team's work over many templates
-    (the example's online line, a week), rounding down leaves most counts at 0 (411 million)
-    and the search between the roundings gives 13.2 million in 3 s."""
-    with _floor_held(model, v):
-        point = relaxed_point(model, budget)
-    if point is None:
-        return None
-    low = {key: int(np.floor(point[var.index] + 1e-6)) for key, var in v.count.items()}
-    best = evaluate(model, v, low, seed=seed, budget=budget)
-    between = model.clone()
-    between.clear_hints()
-    for key, var in v.count.items():
-        set_domain(between, var.index, [low[key], max(low[key], int(np.ceil(point[var.index] - 1e-6)))])
-    solver = budget.solver(seed, workers, most_s=LP_ROUNDING_S, rate=rate)
-    with _floor_held(between, v):
-        status = solver.solve(between)
-    release(between)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (best is None or solver.objective_value < best.objective):
-        best = Incumbent(list(solver.response_proto.solution), solver.objective_value)
-    return best
-
-
-@contextlib.contextmanager
-def _floor_held(model: cp_model.CpModel, v) -> Iterator[None]:
-    """Within: the count model's floor gaps are fixed at 0 (the floor is hard); given back after."""
-    domains = {gap.index: list(model.proto.variables[gap.index].domain) for *_key, gap in v.floor_gaps}
-    for index in domains:
-        set_domain(model, index, [0, 0])
-    try:
-        yield
-    finally:
-        for index, domain in domains.items():
-            set_domain(model, index, domain)
-
-
 def _solve_exact(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: int, workers: int,
                  progress: Progress | None, started: float) -> RosterResult | None:
     """The one-model path for small instances; ``None`` when it finds nothing in its time
@@ -508,7 +348,7 @@ def _solve_exact(problem: RosterProblem, budget: Budget, time_limit_s: float, se
         solver = budget.solver(seed, workers, most_s=budget.left() * EXACT_SEARCH_SHARE)
     else:  # half, and nothing after it here: without a roster the stages take the rest
         solver = budget.part(0.5).solver(seed, workers, rate=PLACING_WORK_PER_S)
-    status = solver.solve(model, _Progress(progress, "exact", started))
+    status = solver.solve(model, SolutionProgress(progress, "exact", started))
     if status == cp_model.INFEASIBLE:
         from staffing.roster.diagnose import diagnose
 
