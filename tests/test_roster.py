@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 import cli
 from staffing import load_centre
 from staffing.check import check_rules
-from staffing.roster import InfeasibleError, Leave, NoRosterFoundError, roster
+from staffing.roster import InfeasibleError, Leave, NoRosterFoundError, build_problem, roster
+from staffing.roster.diagnose import conflict_core
 from staffing.roster.search import make_solver, parallel
 
 DAYS = (dt.date(2026, 8, 10), dt.date(2026, 8, 11))
@@ -143,6 +144,32 @@ def test_forced_seven_day_week_breaks_max_consecutive_days(tiny_centre) -> None:
     message = str(raised.value)
     assert "coverage: line chat on 2026-08-1" in message and "consecutive-day limits" in message
     assert "confirmed" in message
+    # the core: the floors of all seven days (any six of them leave someone a rest day)
+    core = message.split("rules in conflict (CP-SAT assumptions, confirmed by a second solve): ")[1].split(" cannot")[0]
+    assert core.split("; ") == [f"the floor of line chat on {day}" for day in week]
+
+
+def test_the_core_of_a_conflict_is_found_by_assumptions_and_shrunk(tiny: Path) -> None:
+    """Three agents, a floor of 3 on every day of September but two, at least 4 rest days a
+    month (runs of any length): no agent can rest 4 days. CP-SAT's assumptions give the
+    rules in conflict, shrunk to one agent's rest days and 27 floors (any 27 of the 28 leave
+    fewer than 4 days off, any 26 leave a fourth); a feasible month gives none."""
+    toml = tiny / "centre.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        "max_away_per_team = 1", "max_away_per_team = 1\nrest_days_per_month = 4\nmax_consecutive_working_days = 30"),
+        encoding="utf-8")
+    centre = load_centre(tiny)
+    september = [dt.date(2026, 9, 1) + dt.timedelta(days=i) for i in range(30)]
+    busy = [day for day in september if day.day not in (10, 20)]
+    problem = build_problem(centre, requirement("chat", busy, range(9, 17), 3, floor=3), september[0], september[-1])
+    core = conflict_core(problem, time_limit_s=20)
+    assert core is not None
+    rests = [group for group in core if "rest day" in group]
+    floors = [group for group in core if group.startswith("the floor")]
+    assert len(rests) == 1 and rests[0].startswith("4 rest day(s) for agent A") and rests[0].endswith("in 2026-09")
+    assert len(floors) == 27 and set(floors) <= {f"the floor of line chat on {day}" for day in busy}
+    calm = build_problem(centre, requirement("chat", busy, range(9, 17), 1), september[0], september[-1])
+    assert conflict_core(calm, time_limit_s=20) == []
 
 
 def test_checker_flags_a_moved_meal_and_two_away(tiny_centre) -> None:

@@ -1,12 +1,18 @@
 """Why no roster exists: explanations a supervisor can act on (team, day, intervals, rules).
 
-Cheap arithmetic checks come first (no solver). When the day-level model is infeasible the
-floor and rest-day rules are made elastic (each may be broken at a price) and the broken
-ones, found by minimising the breakage, are the conflict; a second solve confirms that
-relaxing exactly those makes the model feasible.
+Cheap arithmetic checks come first (no solver). Then CP-SAT assumptions: each line-day's floor
+and each agent-month's rest days hold behind a literal of their own, assumed true, the other
+day-level rules hard; where no roster keeps them all, the assumptions the solver's proof used
+(``sufficient_assumptions_for_infeasibility``, shrunk one at a time while the time lasts) are
+the rules in conflict, confirmed by a second solve with those alone. The floor and rest-day
+rules are then made elastic (each may be broken at a price) and the least breakage says by how
+much and where (which intervals); a second solve confirms that relaxing exactly those makes the
+model feasible.
 """
 
 from __future__ import annotations
+
+import time
 
 from ortools.sat.python import cp_model
 
@@ -83,12 +89,92 @@ def diagnose(p: RosterProblem, *, time_limit_s: float = 20.0, seed: int = 0) -> 
 
 def find_conflicts(p: RosterProblem, *, time_limit_s: float = 20.0, seed: int = 0) -> list[str]:
     """The floors and rest-day rules that must give, confirmed by a second solve; ``[]`` when
-    the elastic solve keeps every one of them (a roster exists)."""
+    CP-SAT keeps every one of them under assumptions, or the elastic solve breaks none (a
+    roster exists)."""
+    started = time.perf_counter()
+    core = conflict_core(p, time_limit_s=time_limit_s / 2, seed=seed)
+    if core == []:
+        return []
+    wall_s = max(time_limit_s - (time.perf_counter() - started), time_limit_s / 2)
+    conflicts = _elastic(p, time_limit_s, seed, wall_s)
+    if core and conflicts:
+        conflicts.insert(0, "rules in conflict (CP-SAT assumptions, confirmed by a second solve): "
+                         + "; ".join(core) + f" cannot {'all ' if len(core) > 1 else ''}hold with one shift a day, "
+                         "the consecutive-day limit, rest between shifts and meals one at a time")
+    return conflicts
+
+
+def conflict_core(p: RosterProblem, *, time_limit_s: float = 10.0, seed: int = 0) -> list[str] | None:
+    """Which line-day floors and agent-month rest days cannot all hold, by CP-SAT assumptions
+    (one literal each, the other day-level rules hard): ``[]`` where a roster keeps them all, the
+    groups of a core the solver's proof used, shrunk and confirmed by a second solve with those
+    alone, or ``None`` where the time did not tell (or the core was not confirmed)."""
     model = cp_model.CpModel()
+    v = _day_rules(model, p)
+    groups: dict[int, str] = {}  # the assumption literal's index -> what it holds
+    literals: dict[int, cp_model.IntVar] = {}
+    for line in p.lines:
+        for d, day in enumerate(p.days):
+            present = _presence(p, v, line, d)
+            floors = [(k, int(p.floor[line][d, k])) for k in range(p.slots_per_axis) if p.floor[line][d, k]]
+            if not floors:
+                continue
+            held = model.new_bool_var(f"floor[line={line},day={day}]")
+            for k, floor in floors:
+                model.add(sum(present.get(k, [])) >= floor).only_enforce_if(held)
+            groups[held.index], literals[held.index] = f"the floor of line {line} on {day}", held
+    for a in range(len(p.agents)):
+        for (year, month), (days, owed) in rest_days_needed(p, a).items():
+            if owed:
+                held = model.new_bool_var(f"rest_days_per_month[agent={p.agents[a].id},month={year}-{month:02d}]")
+                model.add(sum(v.rest[a, d] for d in days) >= owed).only_enforce_if(held)
+                groups[held.index] = f"{owed} rest day(s) for agent {p.agents[a].id} in {year}-{month:02d}"
+                literals[held.index] = held
+    if not groups:
+        return []
+    end = time.perf_counter() + time_limit_s
+    model.add_assumptions([literals[i] for i in sorted(groups)])
+    solver = make_solver(time_limit_s / 2, seed, 1, work_s=time_limit_s / 2)
+    status = solver.solve(model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return []
+    if status != cp_model.INFEASIBLE:
+        return None
+    core = sorted(i for i in solver.sufficient_assumptions_for_infeasibility() if i in groups)
+    if not core:
+        return None
+    each_s = time_limit_s / 2 / (len(core) + 1)  # the same work for each solve after: a seed gives the same core
+
+    def refuted(assumed: list[int]) -> bool:
+        """Whether no roster keeps ``assumed`` (shown within ``each_s`` of work)."""
+        model.clear_assumptions()
+        model.add_assumptions([literals[i] for i in assumed])
+        left = max(end - time.perf_counter(), 0.1)
+        return make_solver(min(each_s, left), seed, 1, work_s=each_s).solve(model) == cp_model.INFEASIBLE
+
+    for index in list(core):  # one at a time: dropped where the others still conflict
+        if len(core) > 1 and refuted([i for i in core if i != index]):
+            core.remove(index)
+    if not refuted(core):  # the second solve: these alone conflict
+        return None
+    return [groups[i] for i in core]
+
+
+def _day_rules(model: cp_model.CpModel, p: RosterProblem):
+    """The day-level variables with the rules no diagnosis relaxes."""
     v = create_day_vars(model, p)
     for rule in (add_one_shift_per_day, add_max_consecutive_working_days, add_min_rest_between_shifts,
                  add_away_capacity):
         rule(model, v, p)
+    return v
+
+
+def _elastic(p: RosterProblem, work_s: float, seed: int, wall_s: float) -> list[str]:
+    """The elastic solve (``work_s`` of work, at most ``wall_s``): the least breakage of the
+    floor and rest-day rules, as conflicts (confirmed by a second solve), or ``[]`` where it
+    breaks none."""
+    model = cp_model.CpModel()
+    v = _day_rules(model, p)
     slack_terms = []
     floor_slack: dict[tuple[str, int, int], cp_model.IntVar] = {}
     for line in p.lines:
@@ -111,7 +197,7 @@ def find_conflicts(p: RosterProblem, *, time_limit_s: float = 20.0, seed: int = 
                 rest_slack[a, year, month] = slack
                 slack_terms.append(slack)
     model.minimize(sum(slack_terms))
-    solver = make_solver(time_limit_s, seed, 1, work_s=time_limit_s)
+    solver = make_solver(wall_s, seed, 1, work_s=work_s)
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return ["the day-level rules (one shift per day, consecutive days, rest between shifts, meals one at a time) "
@@ -132,7 +218,7 @@ def find_conflicts(p: RosterProblem, *, time_limit_s: float = 20.0, seed: int = 
                              f"rest day(s) "
                              f"in {year}-{month:02d} to keep the line covered")
     if conflicts:
-        confirmed = _confirm(model, floor_slack, rest_slack, solver, time_limit_s, seed)
+        confirmed = _confirm(model, floor_slack, rest_slack, solver, work_s, seed)
         conflicts.append("confirmed: relaxing exactly these makes a roster possible" if confirmed else
                          "not confirmed by a second solve within the time limit; treat as the likely conflict")
     return conflicts
