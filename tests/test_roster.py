@@ -145,8 +145,8 @@ def test_forced_seven_day_week_breaks_max_consecutive_days(tiny_centre) -> None:
     assert "coverage: line chat on 2026-08-1" in message and "consecutive-day limits" in message
     assert "confirmed" in message
     # the core: the floors of all seven days (any six of them leave someone a rest day)
-    core = message.split("rules in conflict (CP-SAT assumptions, confirmed by a second solve): ")[1].split(" cannot")[0]
-    assert core.split("; ") == [f"the floor of line chat on {day}" for day in week]
+    assert ("rules in conflict (CP-SAT assumptions, confirmed by a second solve): the floor of line chat on "
+            "2026-08-10..2026-08-16 (7 days) cannot all hold") in message
 
 
 def test_the_core_of_a_conflict_is_found_by_assumptions_and_shrunk(tiny: Path) -> None:
@@ -329,3 +329,14 @@ def test_unavoidable_shortfall_is_located(tiny_centre) -> None:
     runs = result.worst_short(count=100)
     assert runs["agent_minutes"].sum() == result.shortfall_agent_min["chat"]
     assert (runs["start"] < runs["end"]).all() and set(runs["line"]) == {"chat"}
+
+
+def test_a_core_says_a_line_s_floors_on_consecutive_days_as_one_run() -> None:
+    from staffing.roster.diagnose import _runs_of_days
+
+    core = ["the floor of line chat on 2026-09-01", "the floor of line chat on 2026-09-02",
+            "the floor of line chat on 2026-09-04", "the floor of line voice on 2026-09-05",
+            "4 rest day(s) for agent A1 in 2026-09"]
+    assert _runs_of_days(core) == ["the floor of line chat on 2026-09-01..2026-09-02 (2 days)",
+                                   "the floor of line chat on 2026-09-04", "the floor of line voice on 2026-09-05",
+                                   "4 rest day(s) for agent A1 in 2026-09"]

@@ -12,6 +12,7 @@ model feasible.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 from ortools.sat.python import cp_model
@@ -99,9 +100,12 @@ def find_conflicts(p: RosterProblem, *, time_limit_s: float = 20.0, seed: int = 
     conflicts = _elastic(p, time_limit_s, seed, wall_s)
     if core and conflicts:
         conflicts.insert(0, "rules in conflict (CP-SAT assumptions, confirmed by a second solve): "
-                         + "; ".join(core) + f" cannot {'all ' if len(core) > 1 else ''}hold with one shift a day, "
-                         "the consecutive-day limit, rest between shifts and meals one at a time")
+                         + "; ".join(_runs_of_days(core)) + f" cannot {'all ' if len(core) > 1 else ''}hold with one "
+                         "shift a day, the consecutive-day limit, rest between shifts and meals one at a time")
     return conflicts
+
+
+_FLOOR = "the floor of line "
 
 
 def conflict_core(p: RosterProblem, *, time_limit_s: float = 10.0, seed: int = 0) -> list[str] | None:
@@ -122,7 +126,7 @@ def conflict_core(p: RosterProblem, *, time_limit_s: float = 10.0, seed: int = 0
             held = model.new_bool_var(f"floor[line={line},day={day}]")
             for k, floor in floors:
                 model.add(sum(present.get(k, [])) >= floor).only_enforce_if(held)
-            groups[held.index], literals[held.index] = f"the floor of line {line} on {day}", held
+            groups[held.index], literals[held.index] = f"{_FLOOR}{line} on {day}", held
     for a in range(len(p.agents)):
         for (year, month), (days, owed) in rest_days_needed(p, a).items():
             if owed:
@@ -158,6 +162,33 @@ def conflict_core(p: RosterProblem, *, time_limit_s: float = 10.0, seed: int = 0
     if not refuted(core):  # the second solve: these alone conflict
         return None
     return [groups[i] for i in core]
+
+
+def _runs_of_days(core: list[str]) -> list[str]:
+    """The core as said: a line's floors on consecutive days as one run ("the floor of line chat
+    on 2026-08-10..2026-08-16 (7 days)")."""
+    said: list[str] = []
+    run: list[tuple[str, dt.date]] = []
+
+    def close() -> None:
+        if run:
+            line, first = run[0]
+            said.append(f"the floor of line {line} on {first}" if len(run) == 1 else
+                        f"the floor of line {line} on {first}..{run[-1][1]} ({len(run)} days)")
+            run.clear()
+
+    for group in core:
+        if group.startswith(_FLOOR):
+            line, day = group[len(_FLOOR):].rsplit(" on ", 1)
+            today = dt.date.fromisoformat(day)
+            if run and (run[-1][0] != line or run[-1][1] + dt.timedelta(days=1) != today):
+                close()
+            run.append((line, today))
+        else:
+            close()
+            said.append(group)
+    close()
+    return said
 
 
 def _day_rules(model: cp_model.CpModel, p: RosterProblem):
