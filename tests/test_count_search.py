@@ -181,7 +181,7 @@ def test_a_floor_plus_one_cut_draws_the_windows_to_its_day(example_centre) -> No
 
 
 def test_the_floor_held_is_hard_inside_and_bends_again_after(tiny_centre) -> None:
-    """``_floor_held`` fixes every floor gap at 0 for the whole-horizon search and gives the
+    """``floor_held`` fixes every floor gap at 0 for the whole-horizon search and gives the
     domains back: a floor of three all week with three agents owed rest has no roster inside
     it, and is a roster (bending) outside."""
     problem = build_problem(tiny_centre, requirement("chat", WEEK, range(9, 17), 3, floor=3), WEEK[0], WEEK[-1])

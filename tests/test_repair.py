@@ -4,10 +4,12 @@ improved in the per-agent day model, across teams, so the line gets back the cov
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -115,6 +117,16 @@ def test_the_away_estimate_raises_the_requirement_where_stage_one_placed_them(tm
     assert extra[0, 60] == 1 and extra[0, 59] == 0 and extra[0, 61] == 0  # a 10-minute break
     assert (extra[0, 72:78] == 1).all() and extra[0, 78] == 0               # the hour's meal
     assert extra.sum() == sum(MEAL_COUNTS.values()) * 8                    # 80 minutes an agent-day
+
+
+def test_the_away_estimate_past_midnight_raises_the_next_day_too(tmp_path: Path) -> None:
+    """A break placed past midnight (slot 146 of a day's 48-hour axis) raises that day's axis
+    where it is open there and the next day's slot 2, as stage 1 counts it."""
+    _centre, problem = meal_centre_and_problem(tmp_path / "c")
+    problem = dataclasses.replace(problem, open_slots={"chat": np.ones_like(problem.open_slots["chat"])})
+    raised = with_away(problem, {("T2", 0, EARLY): [[("break", 146)]]})
+    extra = raised.required["chat"] - problem.required["chat"]
+    assert extra[0, 146] == 1 and extra[1, 2] == 1 and extra.sum() == 2
 
 
 def test_a_named_roster_with_meals_is_repaired_across_teams_and_placed(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import dataclasses
 import time
 from collections.abc import Callable
 
+from staffing.errors import NoRosterFoundError
 from staffing.roster.capacity import TeamCapacity
 from staffing.roster.counts import Counts, name_agents
 from staffing.roster.daybound import Days
@@ -51,8 +52,9 @@ def named(problem: RosterProblem, counts: Counts, bound: float, budget: Budget, 
           ) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], int] | None]:
     """Agents named to ``counts`` (``NAMES_SHARE`` of the work left), said on the progress; where
     naming had to move agent-days off them, the named roster repaired in the day model
-    (``repair.py``, stopping at ``bound``, on ``REPAIR_SHARE`` of the work naming was meant to
-    leave; with meals and breaks, by stage 1's placement of them, ``paths``). Returns the shifts
+    (``repair.py``, stopping at ``bound``, on ``REPAIR_SHARE`` of the work left or of what naming
+    was meant to leave, the larger; with meals and breaks, by stage 1's placement of them,
+    ``paths``). Returns the shifts
     and, where they are a repair whose meals and breaks are yet to be placed, the names as made
     (to fall back on where the repaired roster's do not fit), else ``None``."""
     before = budget.left()
@@ -61,17 +63,21 @@ def named(problem: RosterProblem, counts: Counts, bound: float, budget: Budget, 
         progress(f"names: {len(shifts):,} shifts given to agents"
                  + (f" ({moved} agent-days moved off {source} to keep per-agent rules)" if moved else "")
                  + f", {time.perf_counter() - started:.1f} s")
-    # the repair's share of what naming was meant to leave (where a team's least change took
-    # more than its share: the 30 people with meals and at most 3 weekends each, 25 s of 7)
+    # the repair's share of the work left, or of what naming was meant to leave where a team's
+    # least change took more than its share (the 30 people with meals and at most 3 weekends
+    # each: 25 s of 7; the run's work then overruns by that much), and of the wall left
     work = max(budget.left(), before * (1 - NAMES_SHARE)) * REPAIR_SHARE
-    if not moved or not repairable(problem, paths) or work <= REPAIR_LEAST_S or budget.wall_left() <= 0:
+    if not moved or not repairable(problem, paths) or work <= REPAIR_LEAST_S:
+        return shifts, None
+    if budget.wall_left() <= 0:
+        budget.note_clock_cut()
         return shifts, None
     placed = repairable(problem)  # no meal or break to place: the repair is the roster
     how = "" if placed else ", meals and breaks where stage 1 placed them"
     report = None if progress is None else (
         lambda text: progress(f"names (repaired in the day model{how}): "
                               f"objective {text}, {time.perf_counter() - started:.1f} s"))
-    own = budget.private(work)
+    own = budget.private(work, wall_share=REPAIR_SHARE)
     with own.charging():
         better = repaired(problem, shifts, bound, budget=own, seed=seed, workers=workers, capacity=capacity,
                           paths=paths, report=report)
@@ -88,16 +94,19 @@ def placed_or_unrepaired(problem: RosterProblem, shifts: dict[tuple[int, int], i
                          progress: Progress | None, started: float, paths: dict | None = None,
                          ) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], list[tuple[str, int, int]]]]:
     """Stage 3 on ``shifts`` (the shifts and their meals and breaks); where they are a repair whose
-    meals and breaks do not fit a line-day, stage 3 on the ``unrepaired`` names instead. Raises
-    ``DayFailure`` where the names placed last do not fit."""
+    meals and breaks do not fit a line-day (or are not placed in time), stage 3 on the
+    ``unrepaired`` names instead. Raises ``DayFailure`` (or ``NoRosterFoundError``) where the
+    names placed last do not fit (or are not placed in time)."""
     try:
         return shifts, place_breaks(problem, shifts, budget, seed, workers, progress, started, paths)
-    except DayFailure as failure:
+    except (DayFailure, NoRosterFoundError) as failure:
         if unrepaired is None:
             raise
         if progress is not None:
-            progress(f"breaks: the repaired names do not fit on line {failure.line} on "
-                     f"{problem.days[failure.day]}; the names as made, {time.perf_counter() - started:.1f} s")
+            where = (f"do not fit on line {failure.line} on {problem.days[failure.day]}"
+                     if isinstance(failure, DayFailure) else "were not placed in time")
+            progress(f"breaks: the repaired names' meals and breaks {where}; the names as made, "
+                     f"{time.perf_counter() - started:.1f} s")
     return unrepaired, place_breaks(problem, unrepaired, budget, seed, workers, progress, started, paths)
 
 

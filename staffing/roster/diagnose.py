@@ -3,7 +3,7 @@
 Cheap arithmetic checks come first (no solver). Then CP-SAT assumptions: each line-day's floor
 and each agent-month's rest days hold behind a literal of their own, assumed true, the other
 day-level rules hard; where no roster keeps them all, the assumptions the solver's proof used
-(``sufficient_assumptions_for_infeasibility``, shrunk one at a time while the time lasts) are
+(``sufficient_assumptions_for_infeasibility``, shrunk one at a time on a fixed share of work) are
 the rules in conflict, confirmed by a second solve with those alone. The floor and rest-day
 rules are then made elastic (each may be broken at a price) and the least breakage says by how
 much and where (which intervals); a second solve confirms that relaxing exactly those makes the
@@ -90,15 +90,15 @@ def diagnose(p: RosterProblem, *, time_limit_s: float = 20.0, seed: int = 0) -> 
 
 def find_conflicts(p: RosterProblem, *, time_limit_s: float = 20.0, seed: int = 0) -> list[str]:
     """The floors and rest-day rules that must give, confirmed by a second solve; ``[]`` when
-    CP-SAT keeps every one of them under assumptions, or the elastic solve breaks none (a
-    roster exists)."""
+    CP-SAT keeps every one of them under assumptions, or neither it nor the elastic solve
+    finds a conflict in its time."""
     started = time.perf_counter()
     core = conflict_core(p, time_limit_s=time_limit_s / 2, seed=seed)
     if core == []:
         return []
     wall_s = max(time_limit_s - (time.perf_counter() - started), time_limit_s / 2)
-    conflicts = _elastic(p, time_limit_s, seed, wall_s)
-    if core and conflicts:
+    conflicts = _elastic(p, time_limit_s / 2, seed, wall_s)
+    if core:  # confirmed: these cannot all hold, whatever the elastic solve found in its time
         conflicts.insert(0, "rules in conflict (CP-SAT assumptions, confirmed by a second solve): "
                          + "; ".join(_runs_of_days(core)) + f" cannot {'all ' if len(core) > 1 else ''}hold with one "
                          "shift a day, the consecutive-day limit, rest between shifts and meals one at a time")
@@ -106,6 +106,7 @@ def find_conflicts(p: RosterProblem, *, time_limit_s: float = 20.0, seed: int = 
 
 
 _FLOOR = "the floor of line "
+SHRINK_MOST = 60  # literals of a core tried one at a time (each a solve on the whole model)
 
 
 def conflict_core(p: RosterProblem, *, time_limit_s: float = 10.0, seed: int = 0) -> list[str] | None:
@@ -136,7 +137,6 @@ def conflict_core(p: RosterProblem, *, time_limit_s: float = 10.0, seed: int = 0
                 literals[held.index] = held
     if not groups:
         return []
-    end = time.perf_counter() + time_limit_s
     model.add_assumptions([literals[i] for i in sorted(groups)])
     solver = make_solver(time_limit_s / 2, seed, 1, work_s=time_limit_s / 2)
     status = solver.solve(model)
@@ -147,19 +147,23 @@ def conflict_core(p: RosterProblem, *, time_limit_s: float = 10.0, seed: int = 0
     core = sorted(i for i in solver.sufficient_assumptions_for_infeasibility() if i in groups)
     if not core:
         return None
-    each_s = time_limit_s / 2 / (len(core) + 1)  # the same work for each solve after: a seed gives the same core
+    # the same work for each solve after, however fast the machine (a seed gives the same core),
+    # on at most SHRINK_MOST of the core's literals; the wall only as a guard
+    tries = core[:SHRINK_MOST]
+    each_s = time_limit_s / 2 / (len(tries) + 1)
 
     def refuted(assumed: list[int]) -> bool:
         """Whether no roster keeps ``assumed`` (shown within ``each_s`` of work)."""
         model.clear_assumptions()
         model.add_assumptions([literals[i] for i in assumed])
-        left = max(end - time.perf_counter(), 0.1)
-        return make_solver(min(each_s, left), seed, 1, work_s=each_s).solve(model) == cp_model.INFEASIBLE
+        return make_solver(4 * each_s, seed, 1, work_s=each_s).solve(model) == cp_model.INFEASIBLE
 
-    for index in list(core):  # one at a time: dropped where the others still conflict
+    shrunk = False  # whether the core as it stands was refuted by a solve of its own
+    for index in tries:  # one at a time: dropped where the others still conflict
         if len(core) > 1 and refuted([i for i in core if i != index]):
             core.remove(index)
-    if not refuted(core):  # the second solve: these alone conflict
+            shrunk = True
+    if not shrunk and not refuted(core):  # the second solve: these alone conflict
         return None
     return [groups[i] for i in core]
 
@@ -203,7 +207,7 @@ def _day_rules(model: cp_model.CpModel, p: RosterProblem):
 def _elastic(p: RosterProblem, work_s: float, seed: int, wall_s: float) -> list[str]:
     """The elastic solve (``work_s`` of work, at most ``wall_s``): the least breakage of the
     floor and rest-day rules, as conflicts (confirmed by a second solve), or ``[]`` where it
-    breaks none."""
+    breaks none or finds nothing in its time."""
     model = cp_model.CpModel()
     v = _day_rules(model, p)
     slack_terms = []
@@ -230,6 +234,8 @@ def _elastic(p: RosterProblem, work_s: float, seed: int, wall_s: float) -> list[
     model.minimize(sum(slack_terms))
     solver = make_solver(wall_s, seed, 1, work_s=work_s)
     status = solver.solve(model)
+    if status == cp_model.UNKNOWN:  # not decided in its time: no conflict claimed from it
+        return []
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return ["the day-level rules (one shift per day, consecutive days, rest between shifts, meals one at a time) "
                 "conflict among themselves; check the shift templates and the rules in centre.toml"]

@@ -12,7 +12,9 @@ placement of the counts' meals and breaks, ``polish.polish_days``); each team's 
 within what its meals and breaks take one at a time (``add_away_capacity``, the template limits,
 every mix known not to fit), and a roster that gives a team a mix found not to fit is refused,
 the mix cut. Stage 3 then places the repaired roster's meals and breaks exactly, falling back to
-the names as made where they do not fit (``assemble.placed_or_unrepaired``). On the rostering
+the names as made where they do not fit (``assemble.placed_or_unrepaired``). The repaired roster
+is kept by that estimate (stage 1's placement of the counts, the floor counted on shift), not
+compared with the names as made after both are placed. On the rostering
 comparison's 30 people with meals and at most 3 weekends each (``bench/meals_month.py``): 179
 agent-hours short -> 100 on 100 s of work. Without stage 1's placement (centres too large for
 it) a centre with meals is not repaired.
@@ -75,8 +77,8 @@ def repaired(p: RosterProblem, shifts: dict[tuple[int, int], int], bound: float,
         accept = _fits(model, v, p, capacity)
     minimize(model, penalties)
     start = _read(model, v, shifts, budget, seed, workers)
-    if start is None:
-        return None
+    if start is None or (accept is not None and not accept(start.values)):
+        return None  # (a named mix that cannot fit: stage 3 says so, the repair cannot start from it)
     first = start.objective
     if report is not None:
         report(f"{first:,.0f} (the named roster in the day model)")
@@ -87,15 +89,20 @@ def repaired(p: RosterProblem, shifts: dict[tuple[int, int], int], bound: float,
 
 
 def with_away(p: RosterProblem, paths: Paths) -> RosterProblem:
-    """``p`` with each open slot's requirement raised by the agents ``paths`` place away there."""
+    """``p`` with each open slot's requirement raised by the agents ``paths`` place away there:
+    on the day's own axis, and past midnight on the next day's too (as stage 1 counts them)."""
     meal = p.rules.meal_min // p.slot_min
     brk = -(-p.rules.break_min // p.slot_min)
+    spd = 1440 // p.slot_min
     away = {line: np.zeros_like(p.required[line]) for line in p.lines}
     for (team, d, _s), found in paths.items():
         line = p.centre.teams[team].line
         for path in found:
             for kind, k in path:
-                away[line][d, k:k + (meal if kind == "meal" else brk)] += 1
+                end = k + (meal if kind == "meal" else brk)
+                away[line][d, k:end] += 1
+                if end > spd and d + 1 < len(p.days):
+                    away[line][d + 1, max(k, spd) - spd:end - spd] += 1
     return dataclasses.replace(p, required={
         line: np.where(p.open_slots[line], p.required[line] + away[line], p.required[line]) for line in p.lines})
 

@@ -103,10 +103,11 @@ class Budget:
         wall = share if wall_share is None else wall_share
         return Budget(self.left() * share, wall_s=max(self.wall_left(), 0.0) * wall, _ledger=self._ledger)
 
-    def private(self, seconds: float) -> Budget:
-        """``seconds`` of work on a ledger of its own, to the same wall end: a search's share fixed
-        before a round of them starts, charged back by :func:`run_shares`."""
-        return Budget(seconds, wall_s=max(self.wall_left(), 0.0))
+    def private(self, seconds: float, wall_share: float = 1.0) -> Budget:
+        """``seconds`` of work on a ledger of its own, to the same wall end (or ``wall_share`` of
+        the wall left): a search's share fixed before a round of them starts, charged back by
+        :func:`run_shares`."""
+        return Budget(seconds, wall_s=max(self.wall_left(), 0.0) * wall_share)
 
     def paced(self, share: float) -> Budget:
         """All the work left, on ``share`` of the wall time left (from the same ledger): a step of

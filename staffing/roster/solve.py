@@ -233,7 +233,8 @@ def _stages(problem: RosterProblem, budget: Budget, time_limit_s: float, seed: i
                                                 paths)
             break
         except DayFailure as failure:
-            shifts = unrepaired or shifts  # a repair that did not fit gave way to the names as made, which failed
+            if unrepaired is not None:  # a repair that did not fit gave way to the names as made, which failed
+                shifts = unrepaired
             named_mixes = team_mixes(problem, shifts, failure.line, failure.day)
             if not all(capacity.feasible(failure.line, mix) for mix in named_mixes.values() if mix):
                 counted = count_mixes(problem, counts, failure.line, failure.day)
