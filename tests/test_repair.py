@@ -175,3 +175,39 @@ def test_a_repair_whose_meals_do_not_fit_falls_back_to_the_names_as_made(tmp_pat
         assert shifts is made and away == {} and calls == [repaired_shifts, made]
         with pytest.raises(DayFailure):  # the names as made are all there is: the failure stands
             placed_or_unrepaired(problem, repaired_shifts, None, budget, 0, 1, None, 0.0)
+
+
+def capacity_centre_and_problem(folder: Path):
+    """The tiny centre with its meal window cut to 12:00-13:00 (one on D per team can take a meal
+    there) over a Monday-Friday: A1 must work three days (24 hours at least) and is off Thursday
+    and Friday, A2 two (16 hours), is off Wednesday and wishes to work Monday and Tuesday."""
+    shutil.copytree(TINY, folder)
+    toml = folder / "centre.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('meal_window = ["11:00", "14:00"]',
+                                                             'meal_window = ["12:00", "13:00"]'), encoding="utf-8")
+    (folder / "agents.csv").write_text("agent,name,team,line,min_hours\nA1,Ann,T1,chat,24\nA2,Bo,T1,chat,16\n"
+                                       "A3,Cai,T1,chat,\n", encoding="utf-8")
+    day = [MONDAY + dt.timedelta(days=d) for d in range(5)]
+    (folder / "requests.csv").write_text(
+        f"agent,date,kind,shift,weight\nA1,{day[3]},day_off,,\nA1,{day[4]},day_off,,\nA2,{day[2]},day_off,,\n"
+        f"A2,{day[0]},work,,50\nA2,{day[1]},work,,50\n", encoding="utf-8")
+    centre = load_centre(folder)
+    return centre, build_problem(centre, requirement("chat", day, range(9, 17), 1, floor=0), day[0], day[-1])
+
+
+def test_names_that_must_change_the_counts_keep_each_team_within_its_meal_capacity(tmp_path: Path) -> None:
+    """Counts of one on D on Monday and Tuesday: no roster keeps them (A1 and A2 must work five
+    days between them). Left free, the names put A2 beside A1 on the days it wishes, two on D
+    whose meals cannot both fit 12:00-13:00, and stage 3 could not place them; held to the team's
+    capacity they put A2 on Thursday and Friday, one on D every day."""
+    _centre, problem = capacity_centre_and_problem(tmp_path / "c")
+    counts = {("T1", 0, EARLY): 1, ("T1", 1, EARLY): 1}
+    capacity = TeamCapacity(problem)
+    assert capacity.single_template_limits("chat") == {EARLY: 1}
+    with Budget(10).charging() as budget:
+        free, _moved = name_agents(problem, counts, budget=budget.part(0.5), seed=0, workers=1)
+        held, moved = name_agents(problem, counts, budget=budget, seed=0, workers=1, capacity=capacity)
+    def most_on_a_day(shifts):
+        return max(sum(1 for (_a, day) in shifts if day == d) for d in range(5))
+    assert most_on_a_day(free) == 2
+    assert most_on_a_day(held) == 1 and len(held) == 5 and moved == 3

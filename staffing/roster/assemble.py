@@ -58,7 +58,8 @@ def named(problem: RosterProblem, counts: Counts, bound: float, budget: Budget, 
     and, where they are a repair whose meals and breaks are yet to be placed, the names as made
     (to fall back on where the repaired roster's do not fit), else ``None``."""
     before = budget.left()
-    shifts, moved = name_agents(problem, counts, budget=budget.part(NAMES_SHARE), seed=seed, workers=workers)
+    shifts, moved = name_agents(problem, counts, budget=budget.part(NAMES_SHARE), seed=seed, workers=workers,
+                                capacity=capacity)
     if progress is not None:
         progress(f"names: {len(shifts):,} shifts given to agents"
                  + (f" ({moved} agent-days moved off {source} to keep per-agent rules)" if moved else "")

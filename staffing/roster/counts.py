@@ -23,6 +23,7 @@ from ortools.sat.python import cp_model
 
 from staffing.domain import MINUTES_PER_DAY
 from staffing.errors import StaffingError
+from staffing.roster.capacity import TeamCapacity, add_mix_cut, add_template_limits, team_mixes
 from staffing.roster.diagnose import slot_spans
 from staffing.roster.patterns import PATTERN_RULES, add_shift_cover, max_weekends, weekends
 from staffing.roster.placing import on_shift
@@ -243,13 +244,51 @@ def _keeping_counts(exact: cp_model.CpModel, names: Budget, share: Budget, seed:
     return finder, cp_model.FEASIBLE
 
 
-def name_agents(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int = 0,
-                workers: int = 1) -> tuple[dict[tuple[int, int], int], int]:
+CAPACITY_ROUNDS = 3  # re-solves of a team's any-change names after a mix found not to fit is cut
+
+
+def _held_to_capacity(model: cp_model.CpModel, v, sub: RosterProblem, team: str, capacity: TeamCapacity | None,
+                      share: Budget, seed: int, workers: int) -> tuple[cp_model.CpSolver, int]:
+    """A team's names where any change is allowed, each of its days' mixes within what its meals
+    and breaks take one at a time (``capacity``: the template limits, every mix known not to fit,
+    and a mix these names make that is found not to fit cut and the team solved again, up to
+    ``CAPACITY_ROUNDS`` times). Without it the search could put more of a team on a template
+    than counted and its meals could not be placed (exit 4). Returns the last search and its
+    status (where no round finds names within capacity, the last names found stand)."""
+    line = sub.centre.teams[team].line
+    if capacity is not None:
+        add_template_limits(model, v, sub, capacity)
+        for mix in sorted(capacity.infeasible.get(line, ())):
+            add_mix_cut(model, v, sub, line, mix)
+    solver = share.solver(seed, workers, rate=PLACING_WORK_PER_S, at_least_s=0.5)
+    status = solver.solve(model)
+    for _round in range(CAPACITY_ROUNDS if capacity is not None else 0):
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or share.done(0.5):
+            break
+        shifts = {(a, d): s for (a, d, s), var in v.shift.items() if solver.boolean_value(var)}
+        bad = sorted({mix for d in range(len(sub.days)) for mix in team_mixes(sub, shifts, line, d).values()
+                      if mix and not capacity.feasible(line, mix)})
+        if not bad:
+            break
+        for mix in bad:
+            add_mix_cut(model, v, sub, line, mix)
+        again = share.solver(seed, workers, rate=PLACING_WORK_PER_S, at_least_s=0.5)
+        found = again.solve(model)
+        if found not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            break  # none within capacity in the time left: the names found stand (stage 3 will say)
+        solver, status = again, found
+    return solver, status
+
+
+def name_agents(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int = 0, workers: int = 1,
+                capacity: TeamCapacity | None = None) -> tuple[dict[tuple[int, int], int], int]:
     """Named shifts ``(agent, day) -> template`` matching the counts, team by team, and the
     agent-days by which they had to move away from them (0 unless the counts admit no roster
     that keeps every per-agent rule; then the least change is taken, each agent-day moved
     costing ``WEIGHT_COUNT`` and, one fewer, what that costs the line: the moves go where the
-    line can spare them, not onto a peak day's tight hours)."""
+    line can spare them, not onto a peak day's tight hours). ``capacity``: where a change must
+    put more on a cell than counted, each team-day's mix is held to what its meals and breaks
+    take one at a time (``_held_to_capacity``)."""
     shifts: dict[tuple[int, int], int] = {}
     moved = 0
     teams = _teams(p)
@@ -312,8 +351,7 @@ def name_agents(p: RosterProblem, counts: Counts, *, budget: Budget, seed: int =
                 values = {key: solver.boolean_value(fewer.get_bool_var_from_proto_index(var.index))
                           for key, var in v.shift.items()}
             else:
-                solver = share.solver(seed, workers, rate=PLACING_WORK_PER_S, at_least_s=0.5)
-                status = solver.solve(model)
+                solver, status = _held_to_capacity(model, v, sub, team, capacity, share, seed, workers)
                 values = {key: solver.boolean_value(var) for key, var in v.shift.items()}
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise StaffingError(f"team {team}: no named roster found for its shift counts in the time left: give "
